@@ -1,0 +1,259 @@
+"""A customer resource of the company: its grade, its one holder, its team and its records."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.enums import (
+    CallbackOutcome,
+    ContactChannel,
+    ContactKind,
+    Source,
+    TeamRole,
+    Tier,
+    TransferReason,
+)
+from ledger.errors import InvalidInput, NotFound, RuleViolation
+
+
+class Customer(Aggregate):
+    """A customer belongs to the company; a holder only looks after it (seed F3, 客户资源)."""
+
+    @event("Registered")
+    def __init__(
+        self,
+        name: str,
+        source: Source,
+        channel: str | None,
+        area: str | None,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        self.name = name
+        self.source = source
+        self.channel = channel
+        self.area = area
+        self.registered_at = occurred_at
+        self.tier: Tier | None = None
+        self.holder: str | None = None
+        self.held_since: datetime | None = None
+        self.released_from: dict[str, datetime] = {}
+        self.team: dict[str, TeamRole] = {}
+        self.contacts: dict[str, list[Any]] = {}
+        self.contracts = 0
+        self.open_complaints: dict[str, datetime] = {}
+        self.last_holder_contact_at: datetime | None = None
+
+    # --- state the rules read -------------------------------------------------
+
+    @property
+    def handoff_pending(self) -> bool:
+        """Signed but not yet served by both after-sales and technical staff (rule 34)."""
+        roles = set(self.team.values())
+        return self.contracts > 0 and not {TeamRole.SERVICE, TeamRole.TECHNICAL} <= roles
+
+    def check_contact(self, contact_id: str) -> None:
+        if contact_id not in self.contacts:
+            raise NotFound(
+                "unknown_contact",
+                f"Customer {self.id} has no contact {contact_id}.",
+                customer_id=str(self.id),
+                contact_id=contact_id,
+            )
+
+    # --- grading and custody ----------------------------------------------------
+
+    @event("Graded")
+    def grade(
+        self,
+        tier: Tier,
+        reason: str,
+        inputs: dict[str, Any],
+        policy_version: int,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        self.tier = tier
+
+    @event("Assigned")
+    def assign(
+        self,
+        holder: str,
+        rule: str,
+        reason: str,
+        policy_version: int,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        self._take(holder, occurred_at)
+
+    @event("Reassigned")
+    def reassign(
+        self,
+        from_holder: str,
+        to_holder: str,
+        reason_code: TransferReason,
+        approver: str | None,
+        rule: str,
+        note: str,
+        policy_version: int,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        self.released_from[from_holder] = occurred_at
+        self._take(to_holder, occurred_at)
+
+    @event("Released")
+    def release(
+        self,
+        from_holder: str,
+        reason_code: TransferReason,
+        note: str,
+        policy_version: int,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        self.released_from[from_holder] = occurred_at
+        self.holder = None
+        self.held_since = None
+
+    def _take(self, holder: str, at: datetime) -> None:
+        self.holder = holder
+        self.held_since = at
+        self.last_holder_contact_at = None
+
+    # --- coverage -----------------------------------------------------------------
+
+    @event("TeamMemberAdded")
+    def add_team_member(
+        self, staff_id: str, team_role: TeamRole, occurred_at: datetime, by: str
+    ) -> None:
+        self.team[staff_id] = team_role
+
+    def remove_team_member(
+        self, staff_id: str, reason: str, occurred_at: datetime, by: str
+    ) -> None:
+        if staff_id not in self.team:
+            raise NotFound(
+                "not_a_team_member",
+                f"Staff {staff_id} is not on the team of customer {self.id}.",
+                staff_id=staff_id,
+            )
+        self._remove_team_member(staff_id, reason, occurred_at, by)
+
+    @event("TeamMemberRemoved")
+    def _remove_team_member(
+        self, staff_id: str, reason: str, occurred_at: datetime, by: str
+    ) -> None:
+        del self.team[staff_id]
+
+    # --- records ------------------------------------------------------------------
+
+    @event("ContactRecorded")
+    def record_contact(
+        self,
+        contact_id: str,
+        staff_id: str,
+        kind: ContactKind,
+        channel: ContactChannel,
+        met: str,
+        decision_maker_met: bool,
+        needs: str,
+        next_step: str,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        self.contacts[contact_id] = [staff_id, False, False]
+        if staff_id == self.holder and (
+            self.last_holder_contact_at is None or occurred_at > self.last_holder_contact_at
+        ):
+            self.last_holder_contact_at = occurred_at
+
+    def verify_contact(
+        self,
+        contact_id: str,
+        caller: str,
+        outcome: CallbackOutcome,
+        satisfaction: int | None,
+        note: str,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        self.check_contact(contact_id)
+        if satisfaction is not None and not 1 <= satisfaction <= 5:
+            raise InvalidInput(
+                "satisfaction_out_of_range",
+                f"Satisfaction is scored 1 to 5, not {satisfaction}.",
+                satisfaction=satisfaction,
+            )
+        self._verify_contact(contact_id, caller, outcome, satisfaction, note, occurred_at, by)
+
+    @event("ContactVerified")
+    def _verify_contact(
+        self,
+        contact_id: str,
+        caller: str,
+        outcome: CallbackOutcome,
+        satisfaction: int | None,
+        note: str,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        self.contacts[contact_id][1] = True
+
+    def claim_expense(
+        self, contact_id: str, amount: Decimal, occurred_at: datetime, by: str
+    ) -> None:
+        self.check_contact(contact_id)
+        if amount <= 0:
+            raise InvalidInput(
+                "expense_not_positive",
+                f"An expense must be positive, not {amount}.",
+                amount=str(amount),
+            )
+        if self.contacts[contact_id][2]:
+            raise RuleViolation(
+                "expense_already_claimed",
+                f"Contact {contact_id} already has an expense claimed against it.",
+                contact_id=contact_id,
+            )
+        self._claim_expense(contact_id, amount, occurred_at, by)
+
+    @event("ExpenseClaimed")
+    def _claim_expense(
+        self, contact_id: str, amount: Decimal, occurred_at: datetime, by: str
+    ) -> None:
+        self.contacts[contact_id][2] = True
+
+    @event("ContractSigned")
+    def sign_contract(
+        self, contract_ref: str, value: Decimal, occurred_at: datetime, by: str
+    ) -> None:
+        self.contracts += 1
+
+    @event("ComplaintLogged")
+    def log_complaint(
+        self, complaint_id: str, summary: str, occurred_at: datetime, by: str
+    ) -> None:
+        self.open_complaints[complaint_id] = occurred_at
+
+    def resolve_complaint(
+        self, complaint_id: str, resolution: str, occurred_at: datetime, by: str
+    ) -> None:
+        if complaint_id not in self.open_complaints:
+            raise NotFound(
+                "unknown_complaint",
+                f"Customer {self.id} has no open complaint {complaint_id}.",
+                complaint_id=complaint_id,
+            )
+        self._resolve_complaint(complaint_id, resolution, occurred_at, by)
+
+    @event("ComplaintResolved")
+    def _resolve_complaint(
+        self, complaint_id: str, resolution: str, occurred_at: datetime, by: str
+    ) -> None:
+        del self.open_complaints[complaint_id]

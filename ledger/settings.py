@@ -1,0 +1,63 @@
+"""One settings object: the only place the ledger reads its environment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class LedgerSettings(BaseSettings):
+    """SQLite in LEDGER_DATA_DIR unless LEDGER_DATABASE_URL names a PostgreSQL server."""
+
+    model_config = SettingsConfigDict(env_prefix="LEDGER_")
+
+    data_dir: Path = Path("ledger-data")
+    database_url: str | None = None
+    snapshot_interval: int = 50
+    cache_size: int | None = 10_000
+    postgres_schema: str | None = None
+
+    @property
+    def store_kind(self) -> str:
+        return "postgres" if self.database_url else "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        return self.data_dir / "ledger.sqlite3"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """Translate our settings into the library's environment variables."""
+        env = {"IS_SNAPSHOTTING_ENABLED": "y"}
+        if self.cache_size:
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(self.cache_size)
+        if self.database_url is None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            env |= {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(self.sqlite_path),
+                "SQLITE_LOCK_TIMEOUT": "30",
+            }
+            return env
+        return env | postgres_env(self.database_url, self.postgres_schema)
+
+
+def postgres_env(url: str, schema: str | None = None) -> dict[str, str]:
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ValueError(f"LEDGER_DATABASE_URL must be a postgresql:// URL, not {parts.scheme}://")
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": parts.path.lstrip("/") or "postgres",
+        "POSTGRES_HOST": parts.hostname or "127.0.0.1",
+        "POSTGRES_PORT": str(parts.port or 5432),
+        "POSTGRES_USER": unquote(parts.username or "postgres"),
+        "POSTGRES_PASSWORD": unquote(parts.password or ""),
+        "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        "POSTGRES_POOL_SIZE": "10",
+        "POSTGRES_MAX_OVERFLOW": "40",
+    }
+    if schema:
+        env["POSTGRES_SCHEMA"] = schema
+    return env

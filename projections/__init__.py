@@ -1,0 +1,1 @@
+"""Read models: disposable views built from the ledger's events alone."""
