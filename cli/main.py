@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Annotated
 
@@ -102,7 +103,7 @@ def print_reports(ledger: OwnershipLedger, result: DemoResult) -> None:
         reps.add_column(column)
     for sid, st in sorted(summary.staff.items(), key=lambda kv: kv[1]["name"]):
         if st["role"].value == "sales_rep":
-            book = books.get(sid, {})
+            book: Counter[str] = books.get(sid, Counter())
             counts = [book.get(t, 0) for t in "ABC"]
             reps.add_row(
                 st["name"], st["seniority"].value, st["status"], *map(str, counts), str(sum(counts))

@@ -18,12 +18,87 @@ from ledger.enums import (
     TransferReason,
 )
 from ledger.errors import InvalidInput, NotFound, RuleViolation
+from ledger.events import Fact, Started
 
 
 class Customer(Aggregate):
     """A customer belongs to the company; a holder only looks after it (seed F3, 客户资源)."""
 
-    @event("Registered")
+    class Registered(Started):
+        name: str
+        source: Source
+        channel: str | None
+        area: str | None
+
+    class Graded(Fact):
+        tier: Tier
+        reason: str
+        inputs: dict[str, Any]
+        policy_version: int
+
+    class Assigned(Fact):
+        holder: str
+        rule: str
+        reason: str
+        policy_version: int
+
+    class Reassigned(Fact):
+        from_holder: str
+        to_holder: str
+        reason_code: TransferReason
+        approver: str | None
+        rule: str
+        note: str
+        policy_version: int
+
+    class Released(Fact):
+        from_holder: str
+        reason_code: TransferReason
+        note: str
+        policy_version: int
+
+    class TeamMemberAdded(Fact):
+        staff_id: str
+        team_role: TeamRole
+
+    class TeamMemberRemoved(Fact):
+        staff_id: str
+        reason: str
+
+    class ContactRecorded(Fact):
+        contact_id: str
+        staff_id: str
+        kind: ContactKind
+        channel: ContactChannel
+        met: str
+        decision_maker_met: bool
+        needs: str
+        next_step: str
+
+    class ContactVerified(Fact):
+        contact_id: str
+        caller: str
+        outcome: CallbackOutcome
+        satisfaction: int | None
+        note: str
+
+    class ExpenseClaimed(Fact):
+        contact_id: str
+        amount: Decimal
+
+    class ContractSigned(Fact):
+        contract_ref: str
+        value: Decimal
+
+    class ComplaintLogged(Fact):
+        complaint_id: str
+        summary: str
+
+    class ComplaintResolved(Fact):
+        complaint_id: str
+        resolution: str
+
+    @event(Registered)
     def __init__(
         self,
         name: str,
@@ -67,7 +142,7 @@ class Customer(Aggregate):
 
     # --- grading and custody ----------------------------------------------------
 
-    @event("Graded")
+    @event(Graded)
     def grade(
         self,
         tier: Tier,
@@ -79,7 +154,7 @@ class Customer(Aggregate):
     ) -> None:
         self.tier = tier
 
-    @event("Assigned")
+    @event(Assigned)
     def assign(
         self,
         holder: str,
@@ -91,7 +166,7 @@ class Customer(Aggregate):
     ) -> None:
         self._take(holder, occurred_at)
 
-    @event("Reassigned")
+    @event(Reassigned)
     def reassign(
         self,
         from_holder: str,
@@ -107,7 +182,7 @@ class Customer(Aggregate):
         self.released_from[from_holder] = occurred_at
         self._take(to_holder, occurred_at)
 
-    @event("Released")
+    @event(Released)
     def release(
         self,
         from_holder: str,
@@ -128,7 +203,7 @@ class Customer(Aggregate):
 
     # --- coverage -----------------------------------------------------------------
 
-    @event("TeamMemberAdded")
+    @event(TeamMemberAdded)
     def add_team_member(
         self, staff_id: str, team_role: TeamRole, occurred_at: datetime, by: str
     ) -> None:
@@ -145,7 +220,7 @@ class Customer(Aggregate):
             )
         self._remove_team_member(staff_id, reason, occurred_at, by)
 
-    @event("TeamMemberRemoved")
+    @event(TeamMemberRemoved)
     def _remove_team_member(
         self, staff_id: str, reason: str, occurred_at: datetime, by: str
     ) -> None:
@@ -153,7 +228,7 @@ class Customer(Aggregate):
 
     # --- records ------------------------------------------------------------------
 
-    @event("ContactRecorded")
+    @event(ContactRecorded)
     def record_contact(
         self,
         contact_id: str,
@@ -192,7 +267,7 @@ class Customer(Aggregate):
             )
         self._verify_contact(contact_id, caller, outcome, satisfaction, note, occurred_at, by)
 
-    @event("ContactVerified")
+    @event(ContactVerified)
     def _verify_contact(
         self,
         contact_id: str,
@@ -223,19 +298,19 @@ class Customer(Aggregate):
             )
         self._claim_expense(contact_id, amount, occurred_at, by)
 
-    @event("ExpenseClaimed")
+    @event(ExpenseClaimed)
     def _claim_expense(
         self, contact_id: str, amount: Decimal, occurred_at: datetime, by: str
     ) -> None:
         self.contacts[contact_id][2] = True
 
-    @event("ContractSigned")
+    @event(ContractSigned)
     def sign_contract(
         self, contract_ref: str, value: Decimal, occurred_at: datetime, by: str
     ) -> None:
         self.contracts += 1
 
-    @event("ComplaintLogged")
+    @event(ComplaintLogged)
     def log_complaint(
         self, complaint_id: str, summary: str, occurred_at: datetime, by: str
     ) -> None:
@@ -252,7 +327,7 @@ class Customer(Aggregate):
             )
         self._resolve_complaint(complaint_id, resolution, occurred_at, by)
 
-    @event("ComplaintResolved")
+    @event(ComplaintResolved)
     def _resolve_complaint(
         self, complaint_id: str, resolution: str, occurred_at: datetime, by: str
     ) -> None:

@@ -11,6 +11,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import InvalidInput
+from ledger.events import Fact
 
 RULE_MODES = ("refuse", "exception")
 
@@ -111,15 +112,24 @@ DEFAULT_POLICY = PolicyVersion(version=0, effective_at=None, params=PolicyParams
 class Policy(Aggregate):
     """The company's one policy, versioned: rules use the version in force at business time."""
 
+    class Opened(Aggregate.Created):
+        pass
+
+    class Adopted(Fact):
+        version: int
+        params: dict[str, Any]
+        effective_at: datetime
+        reason: str
+
     @staticmethod
     def create_id() -> UUID:
         return uuid5(NAMESPACE_URL, "ledger:policy")
 
-    @event("Started")
+    @event(Opened)
     def __init__(self) -> None:
         self.versions: list[dict[str, Any]] = []
 
-    @event("Adopted")
+    @event(Adopted)
     def adopt(
         self,
         version: int,

@@ -7,12 +7,46 @@ from datetime import datetime
 from eventsourcing.domain import Aggregate, event
 
 from ledger.enums import Role, Seniority, StaffStatus, Tier
+from ledger.events import Fact, Started
 
 
 class Staff(Aggregate):
     """A person who may hold customers for the company, never as their own (seed F3)."""
 
-    @event("Joined")
+    class Joined(Started):
+        name: str
+        role: Role
+        seniority: Seniority | None
+        team: str
+        area: str
+
+    class SeniorityChanged(Fact):
+        seniority: Seniority
+        reason: str
+
+    class AreaChanged(Fact):
+        area: str
+        reason: str
+
+    class DepartureAnnounced(Fact):
+        effective_at: datetime
+        reason: str
+
+    class Departed(Fact):
+        reason: str
+
+    class CustomerBooked(Fact):
+        customer_id: str
+        tier: Tier | None
+
+    class CustomerUnbooked(Fact):
+        customer_id: str
+
+    class BookedTierChanged(Fact):
+        customer_id: str
+        tier: Tier | None
+
+    @event(Joined)
     def __init__(
         self,
         name: str,
@@ -40,38 +74,38 @@ class Staff(Aggregate):
     def count_tier(self, tier: Tier) -> int:
         return sum(1 for held in self.book.values() if held is tier)
 
-    @event("SeniorityChanged")
+    @event(SeniorityChanged)
     def change_seniority(
         self, seniority: Seniority, reason: str, occurred_at: datetime, by: str
     ) -> None:
         self.seniority = seniority
 
-    @event("AreaChanged")
+    @event(AreaChanged)
     def change_area(self, area: str, reason: str, occurred_at: datetime, by: str) -> None:
         self.area = area
 
-    @event("DepartureAnnounced")
+    @event(DepartureAnnounced)
     def announce_departure(
         self, effective_at: datetime, reason: str, occurred_at: datetime, by: str
     ) -> None:
         self.status = StaffStatus.LEAVING
         self.departure_effective = effective_at
 
-    @event("Departed")
+    @event(Departed)
     def depart(self, reason: str, occurred_at: datetime, by: str) -> None:
         self.status = StaffStatus.DEPARTED
 
-    @event("CustomerBooked")
+    @event(CustomerBooked)
     def book_customer(
         self, customer_id: str, tier: Tier | None, occurred_at: datetime, by: str
     ) -> None:
         self.book[customer_id] = tier
 
-    @event("CustomerUnbooked")
+    @event(CustomerUnbooked)
     def unbook_customer(self, customer_id: str, occurred_at: datetime, by: str) -> None:
         self.book.pop(customer_id, None)
 
-    @event("BookedTierChanged")
+    @event(BookedTierChanged)
     def retier_customer(
         self, customer_id: str, tier: Tier | None, occurred_at: datetime, by: str
     ) -> None:

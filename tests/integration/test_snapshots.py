@@ -31,7 +31,9 @@ def test_loading_a_long_history_reads_at_most_one_snapshot_interval(store: Ledge
     rep = writer.join_staff("rep", Role.SALES_REP, Seniority.SENIOR, "t", "n", T0).id
     acme = writer.register_customer("Acme", Source.IMPORTED, T0).id
     for n in range(240):
-        writer.record_contact(acme, rep, ContactKind.CALL, ContactChannel.COMPANY_PHONE, day(n), "r")
+        writer.record_contact(
+            acme, rep, ContactKind.CALL, ContactChannel.COMPANY_PHONE, day(n), "r"
+        )
     assert writer.customer(acme).version == 241
 
     reader = OwnershipLedger(store)

@@ -27,7 +27,9 @@ from tests.clock import T0, day
 
 
 def hire(ledger: OwnershipLedger, role: Role, seniority: Seniority | None = None) -> UUID:
-    return ledger.join_staff(f"{role.value}-{uuid4().hex[:4]}", role, seniority, "t1", "north", T0).id
+    return ledger.join_staff(
+        f"{role.value}-{uuid4().hex[:4]}", role, seniority, "t1", "north", T0
+    ).id
 
 
 def test_a_customer_moves_from_registration_to_release_and_reloads_the_same(
@@ -66,7 +68,9 @@ def test_records_of_contact_callback_expense_contract_and_complaint_are_kept(
         met="buyer Zhou", decision_maker_met=True, needs="spare parts", next_step="quote",
     ).ref  # fmt: skip
     assert contact is not None
-    ledger.verify_contact(acme, contact, caller, CallbackOutcome.DISCREPANCY, day(4), str(caller), 2)
+    ledger.verify_contact(
+        acme, contact, caller, CallbackOutcome.DISCREPANCY, day(4), str(caller), 2
+    )
     ledger.claim_expense(acme, contact, Decimal("812.40"), day(5), str(rep))
     ledger.sign_contract(acme, "CT-9", Decimal(50000), day(6), str(rep))
     ledger.add_team_member(acme, service, TeamRole.SERVICE, day(7), "system")
@@ -147,6 +151,7 @@ def test_policy_versions_are_events_and_rules_read_the_one_in_force(
     acme = reopened.register_customer("Acme", Source.IMPORTED, day(0)).id
     reopened.grade_customer(acme, Tier.C, "small", day(15), "m")
     graded = list(reopened.events.get(acme))[-1]
+    assert isinstance(graded, Customer.Graded)
     assert graded.policy_version == 1
     reopened.close()
 

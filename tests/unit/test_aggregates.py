@@ -29,6 +29,8 @@ def test_every_event_carries_business_time_actor_and_recording_time() -> None:
     customer = new_customer()
     customer.assign("rep-1", "allocation_team_decision", "new lead", 0, occurred_at=day(1), by="m1")
     registered, assigned = customer.collect_events()
+    assert isinstance(registered, Customer.Registered)
+    assert isinstance(assigned, Customer.Assigned)
     assert registered.occurred_at == day(0) and registered.by == "system"
     assert assigned.occurred_at == day(1) and assigned.by == "m1"
     assert assigned.timestamp > day(1)
@@ -79,7 +81,16 @@ def test_a_holders_contacts_keep_the_last_contact_date() -> None:
             day(n), "rep",
         )  # fmt: skip
     customer.record_contact(
-        "k9", "other", ContactKind.CALL, ContactChannel.COMPANY_PHONE, "", False, "", "", day(9), "o"
+        "k9",
+        "other",
+        ContactKind.CALL,
+        ContactChannel.COMPANY_PHONE,
+        "",
+        False,
+        "",
+        "",
+        day(9),
+        "o",
     )
     assert customer.last_holder_contact_at == day(5)
 
