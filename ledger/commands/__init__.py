@@ -1,0 +1,1 @@
+"""The ledger's use cases, grouped by area; `OwnershipLedger` combines them."""
