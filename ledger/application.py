@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ledger.commands.custody import CustodyCommands
 from ledger.commands.governance import GovernanceCommands
+from ledger.commands.moves import MovesCommands
 from ledger.commands.records import RecordsCommands
 from ledger.commands.staffing import StaffCommands
 from ledger.service import SYSTEM, LedgerService, Receipt
@@ -11,7 +11,7 @@ from ledger.service import SYSTEM, LedgerService, Receipt
 __all__ = ["SYSTEM", "LedgerService", "OwnershipLedger", "Receipt"]
 
 
-class OwnershipLedger(StaffCommands, CustodyCommands, RecordsCommands, GovernanceCommands):
+class OwnershipLedger(StaffCommands, MovesCommands, RecordsCommands, GovernanceCommands):
     """Every use case of the customer ownership ledger, one method each.
 
     The methods live in `ledger/commands/`, one module per area, to keep modules small.

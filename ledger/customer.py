@@ -41,6 +41,8 @@ class Customer(Aggregate):
         rule: str
         reason: str
         policy_version: int
+        override: bool
+        exceptions: list[dict[str, Any]]
 
     class Reassigned(Fact):
         from_holder: str
@@ -50,12 +52,26 @@ class Customer(Aggregate):
         rule: str
         note: str
         policy_version: int
+        exceptions: list[dict[str, Any]]
+        request_id: str | None
 
     class Released(Fact):
         from_holder: str
         reason_code: TransferReason
+        rule: str
         note: str
         policy_version: int
+
+    class TransferRequested(Fact):
+        request_id: str
+        from_holder: str
+        to_holder: str
+        reason_code: TransferReason
+        note: str
+
+    class TransferRejected(Fact):
+        request_id: str
+        reason: str
 
     class TeamMemberAdded(Fact):
         staff_id: str
@@ -116,7 +132,9 @@ class Customer(Aggregate):
         self.tier: Tier | None = None
         self.holder: str | None = None
         self.held_since: datetime | None = None
-        self.released_from: dict[str, datetime] = {}
+        self.released_from: dict[str, list[str]] = {}
+        self.ever_held = False
+        self.pending_transfer: dict[str, Any] | None = None
         self.team: dict[str, TeamRole] = {}
         self.contacts: dict[str, list[Any]] = {}
         self.contracts = 0
@@ -161,6 +179,8 @@ class Customer(Aggregate):
         rule: str,
         reason: str,
         policy_version: int,
+        override: bool,
+        exceptions: list[dict[str, Any]],
         occurred_at: datetime,
         by: str,
     ) -> None:
@@ -176,30 +196,93 @@ class Customer(Aggregate):
         rule: str,
         note: str,
         policy_version: int,
+        exceptions: list[dict[str, Any]],
+        request_id: str | None,
         occurred_at: datetime,
         by: str,
     ) -> None:
-        self.released_from[from_holder] = occurred_at
+        self._leave(from_holder, reason_code, occurred_at)
         self._take(to_holder, occurred_at)
+        self.pending_transfer = None
 
     @event(Released)
     def release(
         self,
         from_holder: str,
         reason_code: TransferReason,
+        rule: str,
         note: str,
         policy_version: int,
         occurred_at: datetime,
         by: str,
     ) -> None:
-        self.released_from[from_holder] = occurred_at
+        self._leave(from_holder, reason_code, occurred_at)
         self.holder = None
         self.held_since = None
+        self.pending_transfer = None
 
     def _take(self, holder: str, at: datetime) -> None:
         self.holder = holder
         self.held_since = at
+        self.ever_held = True
         self.last_holder_contact_at = None
+
+    def _leave(self, holder: str, reason: TransferReason, at: datetime) -> None:
+        self.released_from[holder] = [at.isoformat(), reason.value]
+
+    def request_transfer(
+        self,
+        request_id: str,
+        to_holder: str,
+        reason_code: TransferReason,
+        note: str,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        if self.pending_transfer is not None:
+            raise RuleViolation(
+                "transfer_already_pending",
+                f"Customer {self.id} already has transfer request {self.pending_transfer['request_id']} pending.",
+                request_id=self.pending_transfer["request_id"],
+                rule="a_tier_approval",
+            )
+        assert self.holder is not None
+        self._request_transfer(
+            request_id, self.holder, to_holder, reason_code, note, occurred_at, by
+        )
+
+    @event(TransferRequested)
+    def _request_transfer(
+        self,
+        request_id: str,
+        from_holder: str,
+        to_holder: str,
+        reason_code: TransferReason,
+        note: str,
+        occurred_at: datetime,
+        by: str,
+    ) -> None:
+        self.pending_transfer = {
+            "request_id": request_id,
+            "from_holder": from_holder,
+            "to_holder": to_holder,
+            "reason_code": reason_code,
+            "note": note,
+            "requested_by": by,
+        }
+
+    def check_pending(self, request_id: str) -> dict[str, Any]:
+        if self.pending_transfer is None or self.pending_transfer["request_id"] != request_id:
+            raise NotFound(
+                "unknown_transfer_request",
+                f"Customer {self.id} has no pending transfer request {request_id}.",
+                request_id=request_id,
+            )
+        return self.pending_transfer
+
+    @event(TransferRejected)
+    def reject_transfer(self, request_id: str, reason: str, occurred_at: datetime, by: str) -> None:
+        self.pending_transfer = None
 
     # --- coverage -----------------------------------------------------------------
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from uuid import UUID
 
 from ledger.application import OwnershipLedger
@@ -27,7 +28,7 @@ from ledger.enums import (
     Tier,
     TransferReason,
 )
-from ledger.errors import LedgerError
+from ledger.errors import LedgerError, RuleViolation
 
 START = datetime(2023, 1, 2, 9, 0, tzinfo=UTC)
 END = datetime(2025, 12, 31, 17, 0, tzinfo=UTC)
@@ -90,7 +91,7 @@ class DemoCompany:
         self.holder: dict[UUID, Person | None] = {}
         self.tier: dict[UUID, Tier] = {}
         self.team: dict[UUID, list[Person]] = {}
-        self.load: dict[UUID, int] = {}
+        self.people: dict[str, Person] = {}
         self.customers: list[UUID] = []
         self.now = START
         self.result = DemoResult(self.staff, self.customers)
@@ -104,10 +105,12 @@ class DemoCompany:
             for i in range(count):
                 area = AREAS[i % len(AREAS)]
                 name = next(names)
-                receipt = self.app.join_staff(name, role, seniority, f"team-{area}", area, START)
+                receipt = self.app.join_staff(
+                    name, role, seniority, f"team-{area}", area, START, staff_id=self.new_id()
+                )
                 lone = role is Role.SALES_REP and self.rng.random() < 0.3
                 self.staff.append(Person(receipt.id, name, role, seniority, area, lone))
-                self.load[receipt.id] = 0
+                self.people[str(receipt.id)] = self.staff[-1]
         self.app.adopt_policy(DEMO_POLICY, START, "demo company's caps", START, self.allocator)
 
     def of_role(self, role: Role) -> list[Person]:
@@ -117,15 +120,20 @@ class DemoCompany:
     def allocator(self) -> str:
         return str(self.of_role(Role.ALLOCATION_TEAM)[0].id)
 
-    def pick_rep(self, tier: Tier, area: str | None, exclude: Person | None = None) -> Person:
+    def new_id(self) -> UUID:
+        """Ids from the seed, so the allocator's id tie-breaks repeat from run to run."""
+        return UUID(int=self.rng.getrandbits(128), version=4)
+
+    def load(self, person: Person) -> int:
+        return len(self.app.staff(person.id).book)
+
+    def candidates(self, tier: Tier, exclude: Person | None) -> list[Person]:
         reps = [
             p
             for p in self.of_role(Role.SALES_REP)
-            if p.seniority in ELIGIBLE[tier]
-            and p is not exclude
-            and (area is None or p.area != area)
+            if p.seniority in ELIGIBLE[tier] and p is not exclude
         ]
-        return min(reps, key=lambda p: (self.load[p.id], p.name))
+        return sorted(reps, key=lambda p: (self.load(p), p.name))
 
     # --- scheduling ----------------------------------------------------------------
 
@@ -141,8 +149,9 @@ class DemoCompany:
         month = START
         while month < END:
             month += timedelta(days=30)
-            self.at(month, self.rotate_due)
+            self.at(month, self.monthly)
         self.at(datetime(2025, 6, 2, 9, tzinfo=UTC), self.departure)
+        self.at(datetime(2024, 9, 2, 9, tzinfo=UTC), self.a_tier_moves)
 
     def run(self, progress: Progress) -> DemoResult:
         self.hire()
@@ -166,15 +175,20 @@ class DemoCompany:
             area = rng.choice(AREAS)
             name = f"{rng.choice(SURNAMES)} {rng.choice(INDUSTRIES)} Co. #{i + 1:04d}"
             by = self.allocator
-            cid = self.app.register_customer(name, source, when, by, channel, area).id
+            cid = self.app.register_customer(
+                name, source, when, by, channel, area, customer_id=self.new_id()
+            ).id
             tier = rng.choices([Tier.A, Tier.B, Tier.C], [2, 3, 5])[0]
             inputs = {"value": rng.randint(1, 100), "potential": rng.randint(1, 100)}
             self.app.grade_customer(cid, tier, "initial grading", when, by, inputs)
-            rep = self.pick_rep(tier, None)
-            self.app.assign_customer(cid, rep.id, when, by, reason=f"tier {tier.value} to {area}")
             self.customers.append(cid)
-            self.holder[cid], self.tier[cid], self.team[cid] = rep, tier, []
-            self.load[rep.id] += 1
+            self.tier[cid], self.team[cid] = tier, []
+            if source is Source.COMPANY_INBOUND:
+                self.claim_attempt(cid)
+                self.app.allocate_lead(cid, when, by)
+            else:
+                self.place(cid, tier)
+            self.sync(cid)
             self.plan_life(cid, when)
 
         return act
@@ -183,7 +197,8 @@ class DemoCompany:
         rng = self.rng
         t = since
         while True:
-            t += timedelta(days=rng.expovariate(1 / 45), hours=rng.randint(0, 6))
+            lapse = rng.randint(100, 160) if rng.random() < 0.02 else rng.randint(10, 60)
+            t += timedelta(days=lapse, hours=rng.randint(0, 6))
             if t > END:
                 break
             self.at(t, self.contact(cid))
@@ -268,57 +283,107 @@ class DemoCompany:
 
     # --- company moves -------------------------------------------------------------
 
-    def move(self, cid: UUID, to: Person, reason: TransferReason) -> None:
-        giver = self.holder[cid]
-        assert giver is not None
-        self.app.reassign_customer(cid, to.id, reason, self.now, self.allocator)
-        self.load[giver.id] -= 1
-        self.load[to.id] += 1
-        self.holder[cid] = to
+    def sync(self, cid: UUID) -> None:
+        """The demo asks the ledger who holds a customer; it keeps no holdings of its own."""
+        holder = self.app.customer(cid).holder
+        self.holder[cid] = self.people[holder] if holder else None
 
-    def rotate_due(self) -> None:
+    def place(self, cid: UUID, tier: Tier) -> None:
+        """The allocation team's choice: the least loaded eligible rep who passes every rule."""
+        for rep in self.candidates(tier, exclude=None):
+            try:
+                self.app.assign_customer(cid, rep.id, self.now, self.allocator, reason="tier match")
+                return
+            except RuleViolation as refusal:
+                self.note(refusal)
+        self.app.allocate_lead(cid, self.now, self.allocator)
+
+    def monthly(self) -> None:
+        """Month end: release neglected customers, reallocate the pool, rotate due holdings."""
+        self.app.sweep_neglected(list(self.customers), self.now, self.allocator)
         period = self.app.policy_in_force(self.now).params.rotation_days
-        for cid in list(self.customers):
+        for cid in self.customers:
             customer = self.app.customer(cid)
-            holder = self.holder[cid]
-            if (
-                holder
-                and customer.held_since
-                and self.now - customer.held_since >= timedelta(days=period)
-            ):
-                self.move(
-                    cid,
-                    self.pick_rep(self.tier[cid], holder.area, exclude=holder),
-                    TransferReason.ROTATION,
-                )
+            if customer.holder is None:
+                self.try_refused(partial(self.app.allocate_lead, cid, self.now, self.allocator))
+            elif customer.held_since and (self.now - customer.held_since).days >= period:
+                self.try_refused(partial(self.app.rotate_customer, cid, self.now, self.allocator))
+            self.sync(cid)
 
     def departure(self) -> None:
-        leaver = max(self.of_role(Role.SALES_REP), key=lambda p: (self.load[p.id], p.name))
-        self.app.announce_departure(
-            leaver.id, self.now + timedelta(days=30), "resigned", self.now, self.allocator
-        )
+        """The busiest rep resigns; a plan hands every holding on before the departure."""
+        leaver = max(self.of_role(Role.SALES_REP), key=lambda p: (self.load(p), p.name))
         self.result.departed = leaver
-        self.try_refused(
-            lambda: self.app.record_departure(leaver.id, "resigned", self.now, self.allocator)
+        by = self.allocator
+        self.app.announce_departure(
+            leaver.id, self.now + timedelta(days=30), "resigned", self.now, by
         )
+        self.try_refused(lambda: self.app.record_departure(leaver.id, "resigned", self.now, by))
         leaver.departed = True
-        for cid in [c for c in self.customers if self.holder[c] is leaver]:
-            self.move(
-                cid, self.pick_rep(self.tier[cid], None, exclude=leaver), TransferReason.DEPARTURE
-            )
-        self.app.record_departure(leaver.id, "resigned", self.now, self.allocator)
+        plan: dict[UUID, UUID | None] = {}
+        for held in sorted(self.app.staff(leaver.id).book):
+            earlier = self.app.customer(held).released_from
+            successors = [
+                p
+                for p in self.candidates(self.tier[UUID(held)], leaver)
+                if str(p.id) not in earlier
+            ]
+            plan[UUID(held)] = successors[len(plan) % len(successors)].id if successors else None
+        self.app.record_departure(leaver.id, "resigned", self.now, by, plan=plan)
+        for moved in plan:
+            self.sync(moved)
         somebody = self.customers[0]
         self.try_refused(
-            lambda: self.app.add_team_member(
-                somebody, leaver.id, TeamRole.SERVICE, self.now, self.allocator
+            lambda: self.app.add_team_member(somebody, leaver.id, TeamRole.SERVICE, self.now, by)
+        )
+
+    def claim_attempt(self, cid: UUID) -> None:
+        """Blue Sun: a veteran tries to keep a hotline lead for himself (refused, rule 75)."""
+        if not any(r.code == "company_lead_allocator_only" for r in self.result.refusals):
+            veteran = self.candidates(Tier.C, exclude=None)[-1]
+            self.try_refused(
+                lambda: self.app.assign_customer(cid, veteran.id, self.now, str(veteran.id))
+            )
+
+    def a_tier_moves(self) -> None:
+        """A manager's rebalance of an A-tier customer: refused alone, done with a second approval."""
+        cid = next(c for c in self.customers if self.tier[c] is Tier.A and self.holder[c])
+        holder = self.holder[cid]
+        target = next(p for p in self.candidates(Tier.A, exclude=holder))
+        first, second = self.of_role(Role.MANAGER)[:2]
+        reason = TransferReason.REBALANCE
+        self.try_refused(
+            lambda: self.app.reassign_customer(cid, target.id, reason, self.now, str(first.id))
+        )
+        request = self.app.request_transfer(cid, target.id, reason, self.now, str(first.id))
+        assert request.ref is not None
+        self.app.approve_transfer(cid, request.ref, self.now, str(second.id))
+        self.sync(cid)
+        newbie = self.candidates(Tier.C, exclude=None)
+        junior = next(p for p in newbie if p.seniority is Seniority.NEW)
+        fresh = next(c for c in self.customers if self.tier[c] is Tier.A and self.holder[c])
+        self.try_refused(
+            lambda: (
+                self.app.request_transfer(fresh, junior.id, reason, self.now, str(first.id))
+                and self.app.approve_transfer(fresh, self.pending(fresh), self.now, str(second.id))
             )
         )
+        self.sync(fresh)
+
+    def pending(self, cid: UUID) -> str:
+        pending = self.app.customer(cid).pending_transfer
+        assert pending is not None
+        return str(pending["request_id"])
+
+    def note(self, refusal: LedgerError) -> None:
+        if all(r.code != refusal.code for r in self.result.refusals):
+            self.result.refusals.append(refusal)
 
     def try_refused(self, command: Callable[[], object]) -> None:
         try:
             command()
         except LedgerError as refusal:
-            self.result.refusals.append(refusal)
+            self.note(refusal)
 
 
 def build_demo_company(

@@ -14,6 +14,7 @@ from ledger.errors import InvalidInput
 from ledger.events import Fact
 
 RULE_MODES = ("refuse", "exception")
+EXCEPTABLE_RULES = ("tier_seniority", "dispersion", "rotation_cooldown", "neglect_protection")
 
 
 def _default_tier_seniority() -> dict[str, list[str]]:
@@ -21,7 +22,20 @@ def _default_tier_seniority() -> dict[str, list[str]]:
 
 
 def _default_modes() -> dict[str, str]:
-    return {"tier_seniority": "exception"}
+    return {
+        "tier_seniority": "exception",
+        "dispersion": "refuse",
+        "rotation_cooldown": "refuse",
+        "neglect_protection": "refuse",
+    }
+
+
+def _default_lead_weights() -> dict[str, int]:
+    return {"senior": 1, "experienced": 1, "new": 1}
+
+
+def _default_neglect_days() -> dict[str, int]:
+    return {"A": 90, "B": 90, "C": 90}
 
 
 @dataclass(frozen=True)
@@ -38,7 +52,9 @@ class PolicyParams:
     max_customers_per_rep: int = 60
     max_a_per_rep: int = 8
     max_team_a_share: float = 0.40
-    neglect_days: int = 90
+    team_share_min_base: int = 20
+    lead_weights: dict[str, int] = field(default_factory=_default_lead_weights)
+    neglect_days: dict[str, int] = field(default_factory=_default_neglect_days)
     neglect_protection_days: int = 30
     late_entry_days: int = 7
     complaint_reply_hours: int = 24
@@ -58,14 +74,22 @@ class PolicyParams:
             if key not in known:
                 raise InvalidInput("policy_unknown_key", f"Unknown policy key '{key}'.", key=key)
             _check_type(key, value, getattr(defaults, key))
-        params = dataclasses.replace(defaults, **data)
+        merged: dict[str, Any] = {
+            key: {**getattr(defaults, key), **value} if isinstance(value, dict) else value
+            for key, value in data.items()
+        }
+        params = dataclasses.replace(defaults, **merged)
         params.validate()
         return params
 
     def validate(self) -> None:
-        for key in ("rotation_days", "max_customers_per_rep", "max_a_per_rep", "neglect_days"):
+        for key in ("rotation_days", "max_customers_per_rep", "max_a_per_rep"):
             if getattr(self, key) <= 0:
                 raise InvalidInput("policy_bad_value", f"Policy '{key}' must be positive.", key=key)
+        _check_mapping("neglect_days", self.neglect_days, {"A", "B", "C"}, minimum=1)
+        _check_mapping(
+            "lead_weights", self.lead_weights, {"senior", "experienced", "new"}, minimum=0
+        )
         if not 0 < self.max_team_a_share <= 1:
             raise InvalidInput(
                 "policy_bad_value",
@@ -73,6 +97,13 @@ class PolicyParams:
                 key="max_team_a_share",
             )
         for rule, mode in self.modes.items():
+            if rule not in EXCEPTABLE_RULES:
+                raise InvalidInput(
+                    "policy_unknown_key",
+                    f"Policy 'modes.{rule}' names no rule with a mode; rules with modes are "
+                    f"{', '.join(EXCEPTABLE_RULES)}.",
+                    key=f"modes.{rule}",
+                )
             if mode not in RULE_MODES:
                 raise InvalidInput(
                     "policy_bad_value",
@@ -84,6 +115,22 @@ class PolicyParams:
                 "policy_bad_value",
                 "Policy 'tier_seniority' must name tiers A, B and C.",
                 key="tier_seniority",
+            )
+
+
+def _check_mapping(key: str, mapping: dict[str, int], keys: set[str], minimum: int) -> None:
+    if set(mapping) != keys:
+        raise InvalidInput(
+            "policy_bad_value",
+            f"Policy '{key}' must name exactly {', '.join(sorted(keys))}.",
+            key=key,
+        )
+    for name, value in mapping.items():
+        if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+            raise InvalidInput(
+                "policy_bad_value",
+                f"Policy '{key}.{name}' must be a whole number of at least {minimum}.",
+                key=f"{key}.{name}",
             )
 
 

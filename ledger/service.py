@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -53,11 +54,16 @@ def retrying(
     """Decide again on fresh state when a concurrent writer won the race; give up clearly."""
 
     def wrapper(self: S, *args: P.args, **kwargs: P.kwargs) -> R:
+        if self._session_map() is not None:  # nested inside another command's attempt
+            return method(self, *args, **kwargs)
         for _ in range(MAX_ATTEMPTS):
+            self._sessions.map = {}
             try:
                 return method(self, *args, **kwargs)
             except IntegrityError:
                 continue
+            finally:
+                self._sessions.map = None
         raise ConcurrencyConflict(
             "concurrent_modification",
             f"Other writers kept changing the same records; gave up after {MAX_ATTEMPTS} attempts.",
@@ -76,7 +82,28 @@ class LedgerService(Application[UUID]):
         self.settings = settings or LedgerSettings()
         interval = self.settings.snapshot_interval
         self.snapshotting_intervals = {Customer: interval, Staff: interval}  # type: ignore[misc]
+        self._sessions = threading.local()
         super().__init__(env={**self.settings.eventsourcing_env(), **(env or {})})
+
+    def _session_map(self) -> dict[UUID, Aggregate] | None:
+        """One command attempt sees one copy of each aggregate, however often it loads it."""
+        session: dict[UUID, Aggregate] | None = getattr(self._sessions, "map", None)
+        return session
+
+    def _get(self, aggregate_id: UUID) -> Aggregate:
+        session = self._session_map()
+        if session is not None and aggregate_id in session:
+            return session[aggregate_id]
+        aggregate: Aggregate = self.repository.get(aggregate_id)
+        if session is not None:
+            session[aggregate_id] = aggregate
+        return aggregate
+
+    def _remember(self, aggregate: A) -> A:
+        session = self._session_map()
+        if session is not None:
+            session[aggregate.id] = aggregate
+        return aggregate
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -87,7 +114,7 @@ class LedgerService(Application[UUID]):
 
     def _load(self, kind: type[A], aggregate_id: UUID | str, code: str) -> A:
         try:
-            aggregate: Aggregate | None = self.repository.get(UUID(str(aggregate_id)))
+            aggregate: Aggregate | None = self._get(UUID(str(aggregate_id)))
         except (AggregateNotFoundError, ValueError):
             aggregate = None
         if not isinstance(aggregate, kind):
@@ -103,9 +130,9 @@ class LedgerService(Application[UUID]):
 
     def _policy(self) -> Policy:
         try:
-            policy: Aggregate = self.repository.get(Policy.create_id())
+            policy: Aggregate = self._get(Policy.create_id())
         except AggregateNotFoundError:
-            return Policy()
+            return self._remember(Policy())
         assert isinstance(policy, Policy)
         return policy
 

@@ -71,6 +71,13 @@ class Staff(Aggregate):
     def is_departed(self) -> bool:
         return self.status is StaffStatus.DEPARTED
 
+    def status_at(self, at: datetime) -> StaffStatus:
+        """Past the announced effective date a leaving person counts as departed."""
+        effective = self.departure_effective
+        if self.status is StaffStatus.LEAVING and effective is not None and at >= effective:
+            return StaffStatus.DEPARTED
+        return self.status
+
     def count_tier(self, tier: Tier) -> int:
         return sum(1 for held in self.book.values() if held is tier)
 

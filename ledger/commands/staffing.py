@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from ledger.clock import aware
+from ledger.commands.placement import PlacementMixin
 from ledger.enums import (
     Role,
     Seniority,
 )
-from ledger.errors import RuleViolation
 from ledger.rules import eligibility
-from ledger.service import SYSTEM, LedgerService, Receipt, retrying
+from ledger.service import SYSTEM, Receipt, retrying
 from ledger.staff import Staff
 
 
-class StaffCommands(LedgerService):
+class StaffCommands(PlacementMixin):
     # --- staff --------------------------------------------------------------------
 
+    @retrying
     def join_staff(
         self,
         name: str,
@@ -28,9 +29,19 @@ class StaffCommands(LedgerService):
         area: str,
         at: datetime,
         by: str = SYSTEM,
+        staff_id: UUID | None = None,
     ) -> Receipt:
-        staff = Staff(name, role, seniority, team, area, occurred_at=aware(at), by=by)
-        return self._save(staff)
+        """`staff_id` lets an import or a seeded demo choose ids; a repeat is a conflict."""
+        at = aware(at)
+        staff = Staff._create(
+            Staff.Joined, id=staff_id or uuid4(), name=name, role=role, seniority=seniority,
+            team=team, area=area, occurred_at=at, by=by,
+        )  # fmt: skip
+        if role is not Role.SALES_REP:
+            return self._save(staff)
+        roster = self._roster()
+        roster.enrol(str(staff.id), occurred_at=at, by=by)
+        return self._save(staff, roster)
 
     @retrying
     def change_seniority(
@@ -55,19 +66,4 @@ class StaffCommands(LedgerService):
         staff.announce_departure(
             aware(effective_at, "effective_at"), reason, occurred_at=aware(at), by=by
         )
-        return self._save(staff)
-
-    @retrying
-    def record_departure(self, staff_id: UUID, reason: str, at: datetime, by: str) -> Receipt:
-        staff = self.staff(staff_id)
-        eligibility.check_active(str(staff_id), staff.status)
-        if staff.book:
-            raise RuleViolation(
-                "departure_leaves_customers",
-                f"Staff {staff_id} still holds {len(staff.book)} customers; "
-                "reassign or release each before the departure takes effect.",
-                staff_id=str(staff_id),
-                held=len(staff.book),
-            )
-        staff.depart(reason, occurred_at=aware(at), by=by)
         return self._save(staff)

@@ -7,12 +7,20 @@ from ledger.errors import RuleViolation
 
 
 def check_can_hold(staff_id: str, role: Role, status: StaffStatus) -> None:
-    """A departed person holds nothing, and only sales staff are account holders."""
+    """A departed or leaving person takes on no customers, and only sales staff hold them."""
     if status is StaffStatus.DEPARTED:
         raise RuleViolation(
             "staff_departed",
             f"Staff {staff_id} has departed and can no longer hold customers.",
             staff_id=staff_id,
+            rule="departure",
+        )
+    if status is StaffStatus.LEAVING:
+        raise RuleViolation(
+            "staff_leaving",
+            f"Staff {staff_id} has announced a departure; leaving staff take on no customers.",
+            staff_id=staff_id,
+            rule="departure",
         )
     if role not in SALES_ROLES:
         raise RuleViolation(
@@ -20,6 +28,7 @@ def check_can_hold(staff_id: str, role: Role, status: StaffStatus) -> None:
             f"Staff {staff_id} is {role.value}, not sales staff; only sales staff hold customers.",
             staff_id=staff_id,
             role=role.value,
+            rule="eligibility",
         )
 
 
@@ -30,4 +39,5 @@ def check_active(staff_id: str, status: StaffStatus) -> None:
             "staff_departed",
             f"Staff {staff_id} has departed and can no longer act on customers.",
             staff_id=staff_id,
+            rule="departure",
         )

@@ -12,7 +12,7 @@ from ledger.settings import LedgerSettings
 from tests.clock import T0, day
 
 
-def race(store: LedgerSettings, customer: UUID, reps: list[UUID]) -> list[str]:
+def race(store: LedgerSettings, customer: UUID, reps: list[UUID], by: str) -> list[str]:
     """Each thread has its own application (no shared cache), released together by a barrier."""
     apps = [OwnershipLedger(store) for _ in reps]
     for app in apps:
@@ -23,7 +23,7 @@ def race(store: LedgerSettings, customer: UUID, reps: list[UUID]) -> list[str]:
     def assign(app: OwnershipLedger, rep: UUID) -> None:
         barrier.wait()
         try:
-            app.assign_customer(customer, rep, day(1), "allocator")
+            app.assign_customer(customer, rep, day(1), by)
             outcomes.append("won")
         except LedgerError as refused:
             outcomes.append(refused.code)
@@ -41,13 +41,14 @@ def race(store: LedgerSettings, customer: UUID, reps: list[UUID]) -> list[str]:
 def test_concurrent_assignments_of_one_customer_have_exactly_one_winner(
     ledger: OwnershipLedger, store: LedgerSettings
 ) -> None:
+    allocator = str(ledger.join_staff("alloc", Role.ALLOCATION_TEAM, None, "t", "n", T0).id)
     reps = [
         ledger.join_staff(f"rep{i}", Role.SALES_REP, Seniority.SENIOR, "t", "n", T0).id
         for i in range(4)
     ]
     for round_ in range(5):
         customer = ledger.register_customer(f"c{round_}", Source.IMPORTED, day(0)).id
-        outcomes = race(store, customer, reps)
+        outcomes = race(store, customer, reps, allocator)
         assert sorted(outcomes) == ["already_held"] * 3 + ["won"]
         holder = OwnershipLedger(store).customer(customer).holder
         books = [str(customer) in OwnershipLedger(store).staff(rep).book for rep in reps]

@@ -38,7 +38,8 @@ def test_the_demo_prints_its_tables_and_refuses_a_store_that_holds_events(
     assert first.exit_code == 0, first.output
     for title in ("Who holds which tier", "single-threaded contact", "Each rep's holdings"):
         assert title in first.output
-    assert "Refused departure_leaves_customers" in first.output
+    for code in ("company_lead_allocator_only", "departure_plan_incomplete", "staff_departed"):
+        assert f"Refused {code}" in first.output
 
     again = runner.invoke(cli, ["demo", "--customers", "60", "--seed", "3"])
     assert again.exit_code == 1

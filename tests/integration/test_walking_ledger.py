@@ -38,7 +38,7 @@ def test_a_customer_moves_from_registration_to_release_and_reloads_the_same(
     manager = str(hire(ledger, Role.MANAGER))
     wang = hire(ledger, Role.SALES_REP, Seniority.SENIOR)
     li = hire(ledger, Role.SALES_REP, Seniority.EXPERIENCED)
-    acme = ledger.register_customer("Acme", Source.COMPANY_INBOUND, day(0), channel="hotline").id
+    acme = ledger.register_customer("Acme", Source.REP_PROSPECTED, day(0), channel="hotline").id
     ledger.grade_customer(acme, Tier.B, "value 80", day(0), manager, {"revenue": 80})
     ledger.assign_customer(acme, wang, day(1), manager)
     ledger.reassign_customer(acme, li, TransferReason.REBALANCE, day(5), manager, note="even load")
@@ -48,7 +48,10 @@ def test_a_customer_moves_from_registration_to_release_and_reloads_the_same(
     reopened = OwnershipLedger(store)
     customer = reopened.customer(acme)
     assert customer.holder is None and customer.tier is Tier.B
-    assert customer.released_from == {str(wang): day(5), str(li): day(9)}
+    assert customer.released_from == {
+        str(wang): [day(5).isoformat(), "rebalance"],
+        str(li): [day(9).isoformat(), "manager_decision"],
+    }
     assert reopened.staff(wang).book == {} and reopened.staff(li).book == {}
     history = [type(e).__name__ for e in reopened.events.get(acme)]
     assert history == ["Registered", "Graded", "Assigned", "Reassigned", "Released"]
@@ -62,7 +65,7 @@ def test_records_of_contact_callback_expense_contract_and_complaint_are_kept(
     caller = hire(ledger, Role.CALLBACK)
     service = hire(ledger, Role.SERVICE)
     acme = ledger.register_customer("Acme", Source.REP_PROSPECTED, day(0), str(rep)).id
-    ledger.assign_customer(acme, rep, day(0), "system")
+    ledger.assign_customer(acme, rep, day(0), str(hire(ledger, Role.MANAGER)))
     contact = ledger.record_contact(
         acme, rep, ContactKind.TRIP, ContactChannel.IN_PERSON, day(2), str(rep),
         met="buyer Zhou", decision_maker_met=True, needs="spare parts", next_step="quote",
@@ -92,7 +95,7 @@ def refusals(ledger: OwnershipLedger) -> dict[str, Callable[[], object]]:
     manager = str(hire(ledger, Role.MANAGER))
     rep = hire(ledger, Role.SALES_REP, Seniority.SENIOR)
     gone = hire(ledger, Role.SALES_REP, Seniority.SENIOR)
-    ledger.record_departure(gone, "resigned", day(1), manager)
+    ledger.record_departure(gone, "resigned", day(1), manager, plan={})
     service = hire(ledger, Role.SERVICE)
     acme = ledger.register_customer("Acme", Source.IMPORTED, day(0)).id
     held = ledger.register_customer("Held", Source.IMPORTED, day(0)).id
@@ -109,7 +112,7 @@ def refusals(ledger: OwnershipLedger) -> dict[str, Callable[[], object]]:
         "customer_not_held": lambda: ledger.release_customer(
             acme, TransferReason.NEGLECT, day(2), manager
         ),
-        "departure_leaves_customers": lambda: ledger.record_departure(rep, "", day(2), manager),
+        "departure_plan_incomplete": lambda: ledger.record_departure(rep, "", day(2), manager),
         "naive_time": lambda: ledger.assign_customer(acme, rep, day(2).replace(tzinfo=None), ""),
         "unknown_contact": lambda: ledger.claim_expense(acme, "k0", Decimal(1), day(2), manager),
     }

@@ -27,7 +27,9 @@ def new_customer() -> Customer:
 
 def test_every_event_carries_business_time_actor_and_recording_time() -> None:
     customer = new_customer()
-    customer.assign("rep-1", "allocation_team_decision", "new lead", 0, occurred_at=day(1), by="m1")
+    customer.assign(
+        "rep-1", "allocation_team_decision", "new lead", 0, False, [], occurred_at=day(1), by="m1"
+    )
     registered, assigned = customer.collect_events()
     assert isinstance(registered, Customer.Registered)
     assert isinstance(assigned, Customer.Assigned)
@@ -74,7 +76,7 @@ def test_an_expense_is_claimed_once_per_contact() -> None:
 
 def test_a_holders_contacts_keep_the_last_contact_date() -> None:
     customer = new_customer()
-    customer.assign("rep", "allocation_team_decision", "", 0, occurred_at=day(1), by="m")
+    customer.assign("rep", "allocation_team_decision", "", 0, False, [], day(1), "m")
     for n in (5, 3):
         customer.record_contact(
             f"k{n}", "rep", ContactKind.CALL, ContactChannel.COMPANY_PHONE, "", False, "", "",
@@ -97,13 +99,14 @@ def test_a_holders_contacts_keep_the_last_contact_date() -> None:
 
 def test_a_reassignment_remembers_when_the_customer_left_its_holder() -> None:
     customer = new_customer()
-    customer.assign("rep-1", "r", "", 0, occurred_at=day(1), by="m")
+    customer.assign("rep-1", "r", "", 0, False, [], occurred_at=day(1), by="m")
     customer.reassign(
-        "rep-1", "rep-2", TransferReason.ROTATION, None, "r", "", 0, occurred_at=day(9), by="m"
+        "rep-1", "rep-2", TransferReason.ROTATION, None, "r", "", 0, [], None, day(9), "m"
     )
     assert customer.holder == "rep-2"
     assert customer.held_since == day(9)
-    assert customer.released_from == {"rep-1": day(9)}
+    assert customer.released_from == {"rep-1": [day(9).isoformat(), "rotation"]}
+    assert customer.ever_held
 
 
 def test_a_staff_book_counts_held_customers_by_tier() -> None:

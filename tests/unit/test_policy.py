@@ -28,7 +28,10 @@ def test_the_seed_defaults_are_two_year_rotation_and_tier_to_seniority() -> None
         ({"rotation_days": 0}, "policy_bad_value", "rotation_days"),
         ({"max_team_a_share": 1.5}, "policy_bad_value", "max_team_a_share"),
         ({"modes": {"tier_seniority": "maybe"}}, "policy_bad_value", "modes.tier_seniority"),
-        ({"tier_seniority": {"A": ["senior"]}}, "policy_bad_value", "tier_seniority"),
+        ({"tier_seniority": {"D": ["senior"]}}, "policy_bad_value", "tier_seniority"),
+        ({"neglect_days": {"A": 0}}, "policy_bad_value", "neglect_days.A"),
+        ({"lead_weights": {"senior": -1}}, "policy_bad_value", "lead_weights.senior"),
+        ({"modes": {"authority": "exception"}}, "policy_unknown_key", "modes.authority"),
     ],
 )
 def test_a_bad_policy_is_refused_naming_the_offending_key(
@@ -52,3 +55,10 @@ def test_the_policy_in_force_is_chosen_by_business_time() -> None:
     assert policy.in_force(day(10)).params.rotation_days == 500
     assert policy.in_force(day(19)).version == 1
     assert policy.in_force(day(25)).params.rotation_days == 400
+
+
+def test_a_partial_mapping_overrides_only_the_keys_it_names() -> None:
+    params = PolicyParams.from_dict({"neglect_days": {"A": 30}, "modes": {"dispersion": "exception"}})
+    assert params.neglect_days == {"A": 30, "B": 90, "C": 90}
+    assert params.mode("dispersion") == "exception"
+    assert params.mode("tier_seniority") == "exception"

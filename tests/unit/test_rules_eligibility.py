@@ -11,7 +11,7 @@ from ledger.rules.eligibility import check_active, check_can_hold
     ("role", "status", "code"),
     [
         (Role.SALES_REP, StaffStatus.ACTIVE, None),
-        (Role.SALES_REP, StaffStatus.LEAVING, None),
+        (Role.SALES_REP, StaffStatus.LEAVING, "staff_leaving"),
         (Role.SALES_REP, StaffStatus.DEPARTED, "staff_departed"),
         (Role.SERVICE, StaffStatus.ACTIVE, "not_sales_staff"),
         (Role.MANAGER, StaffStatus.ACTIVE, "not_sales_staff"),
