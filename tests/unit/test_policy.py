@@ -58,7 +58,9 @@ def test_the_policy_in_force_is_chosen_by_business_time() -> None:
 
 
 def test_a_partial_mapping_overrides_only_the_keys_it_names() -> None:
-    params = PolicyParams.from_dict({"neglect_days": {"A": 30}, "modes": {"dispersion": "exception"}})
+    params = PolicyParams.from_dict(
+        {"neglect_days": {"A": 30}, "modes": {"dispersion": "exception"}}
+    )
     assert params.neglect_days == {"A": 30, "B": 90, "C": 90}
     assert params.mode("dispersion") == "exception"
     assert params.mode("tier_seniority") == "exception"
