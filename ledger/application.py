@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ledger.commands.access import AccessCommands
 from ledger.commands.governance import GovernanceCommands
 from ledger.commands.moves import MovesCommands
 from ledger.commands.records import RecordsCommands
@@ -11,7 +12,9 @@ from ledger.service import SYSTEM, LedgerService, Receipt
 __all__ = ["SYSTEM", "LedgerService", "OwnershipLedger", "Receipt"]
 
 
-class OwnershipLedger(StaffCommands, MovesCommands, RecordsCommands, GovernanceCommands):
+class OwnershipLedger(
+    StaffCommands, MovesCommands, RecordsCommands, GovernanceCommands, AccessCommands
+):
     """Every use case of the customer ownership ledger, one method each.
 
     The methods live in `ledger/commands/`, one module per area, to keep modules small.

@@ -40,3 +40,9 @@ class ConcurrencyConflict(LedgerError):
     """Another writer kept changing the same aggregates; the command gave up after retrying."""
 
     kind = "conflict"
+
+
+class StaleVersion(LedgerError):
+    """The caller decided on an older version of the record than the one stored (If-Match)."""
+
+    kind = "stale"

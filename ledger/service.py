@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
-from ledger.clock import aware
+from ledger.clock import aware, utcnow
 from ledger.customer import Customer
 from ledger.enums import (
     ALL_ENUMS,
 )
-from ledger.errors import ConcurrencyConflict, NotFound
+from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound, StaleVersion
+from ledger.idempotency import IdempotencyRecord, Replayed
 from ledger.policy import Policy, PolicyVersion
 from ledger.settings import LedgerSettings
 from ledger.staff import Staff
@@ -95,9 +97,31 @@ class LedgerService(Application[UUID]):
         if session is not None and aggregate_id in session:
             return session[aggregate_id]
         aggregate: Aggregate = self.repository.get(aggregate_id)
+        self._check_expected(aggregate)
         if session is not None:
             session[aggregate_id] = aggregate
         return aggregate
+
+    @contextmanager
+    def expecting(self, aggregate_id: UUID, version: int) -> Iterator[None]:
+        """Refuse the commands inside unless the aggregate is still at `version` (If-Match)."""
+        self._sessions.expected = (aggregate_id, version)
+        try:
+            yield
+        finally:
+            self._sessions.expected = None
+
+    def _check_expected(self, aggregate: Aggregate) -> None:
+        expected = getattr(self._sessions, "expected", None)
+        if expected and expected[0] == aggregate.id and expected[1] != aggregate.version:
+            raise StaleVersion(
+                "stale_version",
+                f"{type(aggregate).__name__} {aggregate.id} is at version {aggregate.version}, "
+                f"not {expected[1]}; reload and decide again.",
+                id=str(aggregate.id),
+                expected=expected[1],
+                actual=aggregate.version,
+            )
 
     def _remember(self, aggregate: A) -> A:
         session = self._session_map()
@@ -139,8 +163,45 @@ class LedgerService(Application[UUID]):
     def policy_in_force(self, at: datetime) -> PolicyVersion:
         return self._policy().in_force(aware(at, "at"))
 
+    @contextmanager
+    def idempotent(self, key: str, fingerprint: str) -> Iterator[None]:
+        """Save a record of the first execution with the command's own events."""
+        self._sessions.idempotency = (key, fingerprint)
+        try:
+            yield
+        finally:
+            self._sessions.idempotency = None
+
+    def replayed_receipt(self, key: str, fingerprint: str) -> dict[str, Any] | None:
+        """The first answer to this key, or None; a key reused for another request is refused."""
+        try:
+            record: Aggregate = self.repository.get(IdempotencyRecord.create_id(key))
+        except AggregateNotFoundError:
+            return None
+        assert isinstance(record, IdempotencyRecord)
+        if record.fingerprint != fingerprint:
+            raise InvalidInput(
+                "idempotency_key_reused",
+                "This Idempotency-Key was used for a different request.",
+                key=key,
+            )
+        return dict(record.receipt)
+
+    def _idempotency_record(self, receipt: dict[str, Any]) -> IdempotencyRecord | None:
+        pending = getattr(self._sessions, "idempotency", None)
+        if pending is None:
+            return None
+        self._sessions.idempotency = None  # one record per command, on its first save
+        key, fingerprint = pending
+        earlier = self.replayed_receipt(key, fingerprint)
+        if earlier is not None:
+            raise Replayed(earlier)
+        return IdempotencyRecord(key, fingerprint, receipt, utcnow())
+
     def _save(self, main: Aggregate, *others: Aggregate | None, ref: str | None = None) -> Receipt:
-        recordings: list[Recording[UUID]] = self.save(main, *others)
+        receipt = {"id": str(main.id), "version": main.version, "ref": ref}
+        record = self._idempotency_record(receipt)
+        recordings: list[Recording[UUID]] = self.save(main, *others, record)
         return Receipt(
             id=main.id,
             version=main.version,

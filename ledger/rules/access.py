@@ -1,0 +1,51 @@
+"""Customer information by permission: each role reads only the files its work needs (12, 17)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.enums import Role
+from ledger.errors import RuleViolation
+
+READ_ALL = frozenset({Role.AUDITOR, Role.ADMIN, Role.ALLOCATION_TEAM})
+READ_BY_AREA = frozenset({Role.CLERK, Role.CALLBACK, Role.SALES_VP})
+
+
+@dataclass(frozen=True)
+class Reader:
+    staff_id: str
+    role: Role
+    team: str
+    area: str
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    customer_id: str
+    holder: str | None
+    holder_team: str | None
+    served_by: frozenset[str]
+    served_by_teams: frozenset[str]
+    area: str | None
+
+
+def check_can_read(reader: Reader, file: FileFacts) -> str:
+    """Return why the read is allowed, or refuse it naming the rule."""
+    if reader.role in READ_ALL:
+        return f"{reader.role.value} reads every file"
+    if reader.staff_id == file.holder:
+        return "holder"
+    if reader.staff_id in file.served_by:
+        return "serves on the customer's team"
+    if reader.role is Role.MANAGER and reader.team in ({file.holder_team} | file.served_by_teams):
+        return "manager of the holder's team"
+    if reader.role in READ_BY_AREA and file.area is not None and file.area == reader.area:
+        return "same branch"
+    raise RuleViolation(
+        "file_access_denied",
+        f"Staff {reader.staff_id} ({reader.role.value}) has no permission to read customer "
+        f"{file.customer_id}'s file (SEED-RULES 12, 17).",
+        staff_id=reader.staff_id,
+        customer_id=file.customer_id,
+        rule="access",
+    )
