@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.admin import staff_app, token_app
 from cli.store import empty_store
 from ledger.application import OwnershipLedger
 from ledger.demo import END, START, DemoResult, build_demo_company
@@ -21,6 +22,8 @@ from projections.summary import OwnershipSummary
 app = typer.Typer(help="The customer ownership ledger.", no_args_is_help=True)
 policy_app = typer.Typer(help="The company policy in force.")
 app.add_typer(policy_app, name="policy")
+app.add_typer(staff_app, name="staff")
+app.add_typer(token_app, name="token")
 console = Console()
 
 

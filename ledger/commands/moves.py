@@ -10,7 +10,7 @@ from eventsourcing.domain import Aggregate
 from ledger.clock import aware
 from ledger.commands.custody import CustodyCommands
 from ledger.customer import Customer
-from ledger.enums import Tier, TransferReason
+from ledger.enums import Source, Tier, TransferReason
 from ledger.errors import RuleViolation
 from ledger.policy import PolicyParams
 from ledger.rules import custody, departure, distribution, eligibility, rotation
@@ -28,6 +28,20 @@ class MovesCommands(CustodyCommands):
         customer = self.customer(customer_id)
         self._require_allocator(by, at, system_ok=True)
         custody.check_unheld(str(customer_id), customer.holder)
+        return self._allocate(customer, at, by)
+
+    @retrying
+    def register_lead(
+        self, name: str, channel: str, at: datetime, by: str = SYSTEM, area: str | None = None
+    ) -> Receipt:
+        """An inbound call on a company line: registered and placed by the allocator, atomically."""
+        at = aware(at)
+        self._require_allocator(by, at, system_ok=True)
+        customer = Customer(name, Source.COMPANY_INBOUND, channel, area, occurred_at=at, by=by)
+        return self._allocate(customer, at, by)
+
+    def _allocate(self, customer: Customer, at: datetime, by: str) -> Receipt:
+        customer_id = customer.id
         policy = self.policy_in_force(at)
         pool = self._lead_pool(customer, policy.params, at)
         roster = self._roster()

@@ -27,8 +27,8 @@ class PlacementMixin(LedgerService):
     # --- who is acting --------------------------------------------------------------
 
     def _actor(self, by: str, at: datetime) -> Staff | None:
-        """The staff member behind `by`, or None for the system; a departed actor is refused."""
-        if by == "system":
+        """The staff member behind `by`; None for the system or an integration client."""
+        if by == "system" or by.startswith(("system:", "client:")):
             return None
         try:
             actor = self.staff(by)

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -169,7 +168,7 @@ def machine_for(make_ledger: Callable[[], OwnershipLedger]) -> type[RuleBasedSta
 
 
 def test_random_command_sequences_keep_every_invariant(
-    store: LedgerSettings, request: pytest.FixtureRequest
+    store: LedgerSettings, tmp_path: Path
 ) -> None:
     def make_ledger() -> OwnershipLedger:
         if store.database_url:
@@ -177,7 +176,7 @@ def test_random_command_sequences_keep_every_invariant(
 
             drop_all_tables(store.database_url)
             return OwnershipLedger(store)
-        return OwnershipLedger(store.model_copy(update={"data_dir": Path(tempfile.mkdtemp())}))
+        return OwnershipLedger(store.model_copy(update={"data_dir": Path(tempfile.mkdtemp(dir=tmp_path))}))
 
     run_state_machine_as_test(  # type: ignore[no-untyped-call]
         machine_for(make_ledger),

@@ -1,0 +1,24 @@
+"""Domain errors to HTTP, in one table; bad input is never a 500."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from ledger.errors import LedgerError
+
+STATUS_BY_KIND = {
+    "rule": 409,
+    "conflict": 409,
+    "input": 422,
+    "not_found": 404,
+    "stale": 412,
+}
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(LedgerError)
+    def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
+        status = STATUS_BY_KIND.get(error.kind, 400)
+        headers = {"Retry-After": "1"} if error.kind == "conflict" else None
+        return JSONResponse(status_code=status, content={"error": error.as_dict()}, headers=headers)

@@ -1,0 +1,54 @@
+"""Who may call what: one table, read by the routes and by the authorization matrix test.
+
+The domain still checks its own rules (a sales rep may reach the assignment endpoint, and the
+ledger then refuses a self-assignment with its rule code): this table is the coarse door.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ledger.enums import Role
+
+R = Role
+EVERY_STAFF = frozenset(Role)
+WRITERS = EVERY_STAFF - {R.AUDITOR}
+ALLOCATORS = frozenset({R.ALLOCATION_TEAM, R.MANAGER})
+
+
+@dataclass(frozen=True)
+class Permission:
+    roles: frozenset[Role]
+    scopes: frozenset[str] = frozenset()
+
+
+def p(*roles: Role, scopes: tuple[str, ...] = ()) -> Permission:
+    return Permission(frozenset(roles), frozenset(scopes))
+
+
+PERMISSIONS: dict[str, Permission] = {
+    "staff.join": p(R.ADMIN, R.MANAGER),
+    "staff.change": p(R.ADMIN, R.MANAGER),
+    "staff.announce_departure": p(R.MANAGER, R.ALLOCATION_TEAM),
+    "staff.depart": p(R.MANAGER, R.ALLOCATION_TEAM),
+    "customers.register": p(R.SALES_REP, R.ALLOCATION_TEAM, R.MANAGER, R.CLERK),
+    "customers.grade": p(R.ALLOCATION_TEAM, R.MANAGER),
+    "customers.assign": p(R.ALLOCATION_TEAM, R.MANAGER, R.SALES_REP),
+    "customers.transfer": p(R.ALLOCATION_TEAM, R.MANAGER),
+    "customers.approve_transfer": p(R.MANAGER),
+    "customers.release": p(R.ALLOCATION_TEAM, R.MANAGER),
+    "customers.rotate": p(R.ALLOCATION_TEAM, R.MANAGER),
+    "customers.allocate": p(R.ALLOCATION_TEAM, R.MANAGER, scopes=("leads",)),
+    "leads.register": p(R.ALLOCATION_TEAM, R.MANAGER, scopes=("leads",)),
+    "neglect.sweep": p(R.ALLOCATION_TEAM, R.MANAGER),
+    "policy.show": Permission(EVERY_STAFF),
+    "policy.adopt": p(R.MANAGER, R.ADMIN),
+    "events.feed": p(R.AUDITOR, R.ADMIN, R.MANAGER, scopes=("read_events",)),
+}
+
+
+def allowed(operation: str, role: Role | None, scopes: frozenset[str]) -> bool:
+    permission = PERMISSIONS[operation]
+    if role is None:
+        return bool(permission.scopes & scopes)
+    return role in permission.roles

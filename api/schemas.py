@@ -1,0 +1,167 @@
+"""Request and response bodies: `...In` for commands, `...Out` for answers."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+
+from ledger.enums import Role, Seniority, Tier, TransferReason
+from ledger.rules.modes import Grant
+
+EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
+Text = Field(default="", max_length=2000)
+Name = Field(min_length=1, max_length=200)
+
+
+class CommandIn(BaseModel):
+    """Business time defaults to now; it may lie in the past (a trip recorded after the trip)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    occurred_at: AwareDatetime | None = None
+
+    @field_validator("occurred_at")
+    @classmethod
+    def plausible(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not EARLIEST <= value <= datetime.now(UTC) + timedelta(days=1):
+            raise ValueError("occurred_at must lie between 1990 and tomorrow")
+        return value
+
+    def at(self) -> datetime:
+        return self.occurred_at or datetime.now(UTC)
+
+
+class ExceptionIn(BaseModel):
+    """A manager's recorded exception to a rule in `exception` mode."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    manager_id: UUID
+    reason: str = Field(min_length=1, max_length=2000)
+
+    def grant(self) -> Grant:
+        return Grant(by=str(self.manager_id), reason=self.reason)
+
+
+class ReceiptOut(BaseModel):
+    id: UUID
+    version: int
+    positions: list[int] = []
+    ref: str | None = None
+    replayed: bool = False
+
+
+class JoinIn(CommandIn):
+    name: str = Name
+    role: Role
+    seniority: Seniority | None = None
+    team: str = Name
+    area: str = Name
+
+
+class SeniorityIn(CommandIn):
+    seniority: Seniority
+    reason: str = Text
+
+
+class AreaIn(CommandIn):
+    area: str = Name
+    reason: str = Text
+
+
+class AnnounceIn(CommandIn):
+    effective_at: AwareDatetime
+    reason: str = Text
+
+
+class DepartIn(CommandIn):
+    reason: str = Text
+    plan: dict[UUID, UUID | None] = {}
+
+
+class RegisterIn(CommandIn):
+    name: str = Name
+    source: str = Field(pattern="^(rep_prospected|imported)$", default="rep_prospected")
+    area: str | None = Field(default=None, max_length=200)
+
+
+class LeadIn(CommandIn):
+    name: str = Name
+    channel: str = Field(min_length=1, max_length=200)
+    area: str | None = Field(default=None, max_length=200)
+
+
+class GradeIn(CommandIn):
+    tier: Tier
+    reason: str = Text
+    inputs: dict[str, float] = {}
+
+
+class AssignIn(CommandIn):
+    staff_id: UUID
+    reason: str = Text
+    exception: ExceptionIn | None = None
+    override_reason: str | None = Field(default=None, max_length=2000)
+
+
+class TransferIn(CommandIn):
+    to_staff_id: UUID
+    reason_code: TransferReason
+    note: str = Text
+    exception: ExceptionIn | None = None
+
+
+class ApprovalIn(CommandIn):
+    exception: ExceptionIn | None = None
+
+
+class RejectionIn(CommandIn):
+    reason: str = Text
+
+
+class ReleaseIn(CommandIn):
+    reason_code: TransferReason
+    note: str = Text
+
+
+class RotateIn(CommandIn):
+    to_staff_id: UUID | None = None
+    exception: ExceptionIn | None = None
+
+
+class SweepIn(CommandIn):
+    customer_ids: list[UUID] = Field(max_length=10_000)
+
+
+class PolicyIn(CommandIn):
+    params: dict[str, Any]
+    effective_at: AwareDatetime
+    reason: str = Text
+
+
+class PolicyOut(BaseModel):
+    version: int
+    effective_at: datetime | None
+    params: dict[str, Any]
+
+
+class EventOut(BaseModel):
+    position: int
+    type: str
+    originator_id: UUID
+    originator_version: int
+    recorded_at: datetime
+    data: dict[str, Any]
+
+
+class EventPageOut(BaseModel):
+    events: list[EventOut]
+    next_after: int
+
+
+class AmountIn(CommandIn):
+    amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)

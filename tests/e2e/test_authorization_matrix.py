@@ -1,0 +1,84 @@
+"""Every endpoint × every role and client: allowed exactly where the permission table says."""
+
+from __future__ import annotations
+
+import pytest
+
+from api.permissions import PERMISSIONS, allowed
+from ledger.enums import Role, Source
+from tests.clock import T0
+from tests.e2e.conftest import Directory
+
+CUSTOMER = "{customer}"
+STAFF = "{staff}"
+REQUESTS: dict[str, tuple[str, str, dict[str, object]]] = {
+    "staff.join": (
+        "POST",
+        "/staff",
+        {"name": "n", "role": "sales_rep", "seniority": "new", "team": "t", "area": "a"},
+    ),
+    "staff.change": ("POST", f"/staff/{STAFF}/area", {"area": "south"}),
+    "staff.announce_departure": (
+        "POST",
+        f"/staff/{STAFF}/departure-announcement",
+        {"effective_at": "2030-01-01T00:00:00Z"},
+    ),
+    "staff.depart": ("POST", f"/staff/{STAFF}/departure", {"reason": "x"}),
+    "customers.register": ("POST", "/customers", {"name": "c"}),
+    "customers.grade": (
+        "POST",
+        f"/customers/{CUSTOMER}/grade",
+        {"tier": "C", "inputs": {"revenue": 1}},
+    ),
+    "customers.assign": ("POST", f"/customers/{CUSTOMER}/assignment", {"staff_id": STAFF}),
+    "customers.transfer": (
+        "POST",
+        f"/customers/{CUSTOMER}/transfer",
+        {"to_staff_id": STAFF, "reason_code": "rebalance"},
+    ),
+    "customers.approve_transfer": (
+        "POST",
+        f"/customers/{CUSTOMER}/transfer-requests/none/approval",
+        {},
+    ),
+    "customers.release": ("POST", f"/customers/{CUSTOMER}/release", {"reason_code": "rebalance"}),
+    "customers.rotate": ("POST", f"/customers/{CUSTOMER}/rotation", {}),
+    "customers.allocate": ("POST", f"/customers/{CUSTOMER}/allocation", {}),
+    "leads.register": ("POST", "/leads", {"name": "l", "channel": "hotline-1"}),
+    "neglect.sweep": ("POST", "/neglect-sweeps", {"customer_ids": []}),
+    "policy.show": ("GET", "/policy", {}),
+    "policy.adopt": ("POST", "/policy", {"params": {}, "effective_at": "2024-01-01T00:00:00Z"}),
+    "events.feed": ("GET", "/events", {}),
+}
+CALLERS = [role.value for role in Role] + ["phone", "feed"]
+
+
+def test_the_matrix_covers_every_operation() -> None:
+    assert set(REQUESTS) == set(PERMISSIONS)
+
+
+def test_every_endpoint_for_every_role_is_allowed_or_denied_as_the_table_says(
+    people: Directory,
+) -> None:
+    customer = str(people.ledger.register_customer("target", Source.IMPORTED, T0).id)
+    staff = str(people.ledger.join_staff("target", Role.SALES_REP, None, "t", "a", T0).id)
+    scopes = {"phone": frozenset({"leads", "contacts"}), "feed": frozenset({"read_events"})}
+    mismatches = []
+    for operation, (method, path, body) in REQUESTS.items():
+        url = path.replace(CUSTOMER, customer).replace(STAFF, staff)
+        payload = {k: (staff if v == STAFF else v) for k, v in body.items()}
+        for name in CALLERS:
+            caller = people[name]
+            response = caller.get(url) if method == "GET" else caller.post(url, payload)
+            role = Role(name) if name not in scopes else None
+            expected = allowed(operation, role, scopes.get(name, frozenset()))
+            denied = response.status_code in (401, 403)
+            if expected == denied or response.status_code >= 500:
+                mismatches.append((operation, name, response.status_code, response.text[:120]))
+    assert mismatches == []
+
+
+@pytest.mark.parametrize("operation", sorted(op for op in PERMISSIONS if op != "policy.show"))
+def test_auditors_change_nothing(operation: str) -> None:
+    if REQUESTS[operation][0] == "POST":
+        assert not allowed(operation, Role.AUDITOR, frozenset())
