@@ -127,7 +127,9 @@ class PostgresReadModels(PostgresTrackingRecorder):
 
     def _search_path(self, cursor: Any) -> None:
         if self.datastore.schema != "public":
-            cursor.execute(SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema)))
+            cursor.execute(
+                SQL("SET LOCAL search_path TO {}").format(Identifier(self.datastore.schema))
+            )
 
     @contextmanager
     def read(self) -> Iterator[Tx]:

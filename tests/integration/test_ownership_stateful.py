@@ -176,7 +176,9 @@ def test_random_command_sequences_keep_every_invariant(
 
             drop_all_tables(store.database_url)
             return OwnershipLedger(store)
-        return OwnershipLedger(store.model_copy(update={"data_dir": Path(tempfile.mkdtemp(dir=tmp_path))}))
+        return OwnershipLedger(
+            store.model_copy(update={"data_dir": Path(tempfile.mkdtemp(dir=tmp_path))})
+        )
 
     run_state_machine_as_test(  # type: ignore[no-untyped-call]
         machine_for(make_ledger),
