@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
@@ -22,3 +23,13 @@ def install(app: FastAPI) -> None:
         status = STATUS_BY_KIND.get(error.kind, 400)
         headers = {"Retry-After": "1"} if error.kind == "conflict" else None
         return JSONResponse(status_code=status, content={"error": error.as_dict()}, headers=headers)
+
+    @app.exception_handler(PersistenceError)
+    def store_unavailable(request: Request, error: PersistenceError) -> JSONResponse:
+        """The store is down or restarting: fail fast, nothing half-done, try again shortly."""
+        body = {
+            "code": "store_unavailable",
+            "message": "The event store is not reachable; nothing was stored. Retry shortly.",
+            "params": {"detail": type(error).__name__},
+        }
+        return JSONResponse(status_code=503, content={"error": body}, headers={"Retry-After": "2"})

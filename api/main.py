@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.routes import custody, events, policy, staff
+from api.storewatch import FailFast, StoreWatch
 from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
 
@@ -21,12 +22,27 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
     api.state.ledger = ledger
     api.state.after_write = lambda position: None
     errors.install(api)
+    watch = StoreWatch(settings.database_url, on_recovery=lambda: refresh_pools(ledger))
+    watch.start()
+    api.state.store_watch = watch
+    api.add_middleware(FailFast, watch=watch)
     for router in (staff.router, custody.router, policy.router, events.router):
         api.include_router(router)
 
     @api.get("/health", tags=["health"])
     def health() -> dict[str, object]:
         """Liveness plus the store in use and how many events it holds."""
-        return {"status": "ok", "store": settings.store_kind, "events": ledger.event_count()}
+        events = ledger.event_count() if settings.database_url is None else watch.probe()
+        status = "ok" if events is not None else "store_unavailable"
+        return {"status": status, "store": settings.store_kind, "events": events}
 
     return api
+
+
+def refresh_pools(ledger: OwnershipLedger) -> None:
+    """Replace connections broken by a database restart in every pool the ledger uses."""
+    recorders = [ledger.recorder, ledger.snapshots.recorder if ledger.snapshots else None]
+    for recorder in recorders:
+        pool = getattr(getattr(recorder, "datastore", None), "pool", None)
+        if pool is not None and hasattr(pool, "check"):
+            pool.check()

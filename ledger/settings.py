@@ -57,6 +57,9 @@ def postgres_env(url: str, schema: str | None = None) -> dict[str, str]:
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         "POSTGRES_POOL_SIZE": "10",
         "POSTGRES_MAX_OVERFLOW": "40",
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": "2",
+        "POSTGRES_MAX_WAITING": "100",
     }
     if schema:
         env["POSTGRES_SCHEMA"] = schema

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any
 
 from eventsourcing.persistence import InfrastructureFactory, IntegrityError, Tracking
 from eventsourcing.postgres import PostgresTrackingRecorder
@@ -54,25 +54,9 @@ class Tx:
 Writer = Callable[[Tx], None]
 
 
-class ReadModelView(Protocol):
-    """What the projection needs of a store: read, write with tracking, drop."""
-
-    def read(self) -> Any: ...
-
-    def write(self, start: int, tracking: Tracking, writer: Writer) -> None: ...
-
-    def max_tracking_id(self, application_name: str) -> int | None: ...
-
-    def wait(
-        self, application_name: str, notification_id: int | None, timeout: float = 1.0
-    ) -> None: ...
-
-    def drop(self) -> None: ...
-
-    def create_table(self) -> None: ...
-
-
-def _check_start(tx: Tx, start: int, lock: str) -> None:
+def _check_start(tx: Tx, start: int | None, lock: str) -> None:
+    if start is None:  # one event: the tracking upsert alone refuses a repeat
+        return
     row = tx.one(f"SELECT notification_id FROM {TRACKING_TABLE} WHERE application_name=?{lock}", [APPLICATION])  # fmt: skip
     current = int(row["notification_id"]) if row else 0
     if current != start:
@@ -103,7 +87,7 @@ class SQLiteReadModels(SQLiteTrackingRecorder):
         with self.datastore.transaction(commit=False) as cursor:
             yield Tx(cursor, postgres=False)
 
-    def write(self, start: int, tracking: Tracking, writer: Writer) -> None:
+    def write(self, start: int | None, tracking: Tracking, writer: Writer) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             tx = Tx(cursor, postgres=False)
             _check_start(tx, start, "")
@@ -123,7 +107,7 @@ class PostgresReadModels(PostgresTrackingRecorder):
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
-        self.sql_create_statements[:0] = [SQL(s) for s in create_statements()]  # type: ignore[arg-type]
+        self.sql_create_statements[:0] = [SQL(s).format() for s in create_statements()]
 
     def _search_path(self, cursor: Any) -> None:
         if self.datastore.schema != "public":
@@ -137,7 +121,7 @@ class PostgresReadModels(PostgresTrackingRecorder):
             self._search_path(cursor)
             yield Tx(cursor, postgres=True)
 
-    def write(self, start: int, tracking: Tracking, writer: Writer) -> None:
+    def write(self, start: int | None, tracking: Tracking, writer: Writer) -> None:
         with self.datastore.transaction(commit=True) as cursor:
             self._search_path(cursor)
             tx = Tx(cursor, postgres=True)
@@ -149,9 +133,12 @@ class PostgresReadModels(PostgresTrackingRecorder):
         with self.datastore.transaction(commit=True) as cursor:
             self._search_path(cursor)
             for statement in drop_statements():
-                cursor.execute(SQL(statement))  # type: ignore[arg-type]
+                cursor.execute(SQL(statement))
         self.tracking_table_exists = False
         self.tracking_migration_previous = self.tracking_migration_current = None
+
+
+ReadModelView = SQLiteReadModels | PostgresReadModels
 
 
 def open_view(settings: LedgerSettings) -> tuple[ReadModelView, InfrastructureFactory[Any]]:

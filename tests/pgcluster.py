@@ -39,7 +39,9 @@ def free_port() -> int:
 class TemporaryPostgres:
     """initdb + pg_ctl in a temporary directory; as the `postgres` user when run as root."""
 
-    def __init__(self) -> None:
+    def __init__(self, durable: bool = False) -> None:
+        """`durable=False` trades crash safety for speed; crash tests need `durable=True`."""
+        self.durable = durable
         self.bindir = find_bindir()
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="ledger-pg-"))
@@ -58,17 +60,27 @@ class TemporaryPostgres:
             os.chown(self.root, user.pw_uid, user.pw_gid)
         self.root.chmod(0o755)
         self._run("initdb", "-D", str(self.data), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+        self.start_again()
+        return self
+
+    def crash(self) -> None:
+        """Stop at once, as a crash would: no checkpoint, clients cut off."""
+        self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def start_again(self) -> None:
         options = (
-            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off "
-            "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c max_connections=300"
         )
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         log = str(self.root / "server.log")
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
-        return self
 
     def stop(self) -> None:
         try:
             self._run("pg_ctl", "-D", str(self.data), "-m", "immediate", "-w", "stop")
+        except subprocess.CalledProcessError:
+            pass  # already stopped (a crash test's outage)
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 

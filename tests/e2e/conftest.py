@@ -34,9 +34,9 @@ class Server:
         if self.store.database_url:
             env["LEDGER_DATABASE_URL"] = self.store.database_url
         command = [sys.executable, "-m", "cli.main", "serve", "--port", str(self.port)]
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
+        self.store.data_dir.mkdir(parents=True, exist_ok=True)
+        self.log = open(self.store.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115
+        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
@@ -51,6 +51,7 @@ class Server:
             self.process.terminate()
             self.process.wait(timeout=10)
             self.process = None
+            self.log.close()
 
 
 @pytest.fixture

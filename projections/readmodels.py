@@ -1,0 +1,195 @@
+"""The ledger's read models: caught up from the event log, waited for, rebuilt, run in background.
+
+The projection pulls pages of notifications from the application's recorder (only the topics
+that have a handler) and applies each page in one transaction with its tracking position. The
+library's `ProjectionRunner` would need `subscribe()`, which its SQLite recorder does not offer,
+and applies one event per transaction; pages make a rebuild many times faster on both stores.
+`LedgerProjection.process_event` keeps the library's one-event contract for runners that use it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
+from eventsourcing.projection import Projection
+
+from ledger.errors import LedgerError
+from ledger.service import LedgerService
+from ledger.settings import LedgerSettings
+from projections.handlers import dispatch, handled_topics
+from projections.store import APPLICATION, ReadModelView, Tx, open_view
+
+Progress = Callable[[int, int], None]  # (events done, events to do)
+MAX_ATTEMPTS = 20
+
+
+class ReadModelBehind(LedgerError):
+    """The read models did not reach a command's position in time; the command itself stands."""
+
+    kind = "unavailable"
+
+
+class LedgerProjection(Projection[ReadModelView]):
+    """Applies ledger events to the read-model tables, one handler per event class."""
+
+    name = "ledger_rm"
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        self.view.write(None, tracking, lambda tx: dispatch(tx, domain_event, tracking.notification_id))  # fmt: skip
+
+    def process_page(self, start: int, events: list[tuple[Any, int]], last: int) -> None:
+        """Apply a page of (event, position) and move the position from `start` to `last`."""
+
+        def apply(tx: Tx) -> None:
+            for domain_event, position in events:
+                dispatch(tx, domain_event, position)
+
+        self.view.write(start, Tracking(APPLICATION, last), apply)
+
+
+@dataclass(frozen=True)
+class RebuildStats:
+    events: int
+    seconds: float
+
+    @property
+    def per_second(self) -> float:
+        return self.events / self.seconds if self.seconds > 0 else float(self.events)
+
+
+class ReadModels:
+    """The read models of one application: catch up, wait for a position, rebuild, follow."""
+
+    def __init__(self, app: LedgerService, page: int = 500, owns_app: bool = False) -> None:
+        self.app = app
+        self._owns_app = owns_app
+        self.page = page
+        self.view, self._factory = open_view(app.settings)
+        self.projection = LedgerProjection(self.view)
+        self.topics = handled_topics()
+        self._lock = threading.RLock()
+        self._advanced = threading.Condition()
+        self._nudge = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def position(self) -> int:
+        return self.view.max_tracking_id(APPLICATION) or 0
+
+    @contextmanager
+    def read(self) -> Iterator[Tx]:
+        with self.view.read() as tx:
+            yield tx
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply every event recorded so far; returns how many events had a handler."""
+        with self._lock:
+            for _ in range(MAX_ATTEMPTS):
+                try:
+                    return self._catch_up_once(progress)
+                except (IntegrityError, OperationalError):
+                    time.sleep(0.01)  # another process moved the position first: start again
+            raise ReadModelBehind(
+                "read_models_contended",
+                f"Could not advance the read models after {MAX_ATTEMPTS} attempts.",
+                attempts=MAX_ATTEMPTS,
+            )
+
+    def _catch_up_once(self, progress: Progress | None) -> int:
+        start = position = self.position()
+        stop = self.app.recorder.max_notification_id() or 0
+        applied = 0
+        while position < stop:
+            notes = self.app.recorder.select_notifications(
+                start=position, limit=self.page, stop=stop, topics=self.topics,
+                inclusive_of_start=False,
+            )  # fmt: skip
+            last = notes[-1].id if len(notes) == self.page else stop
+            events = [(self.app.mapper.to_domain_event(n), n.id) for n in notes]
+            self.projection.process_page(position, events, last)
+            applied, position = applied + len(events), last
+            self._signal()
+            if progress is not None:
+                progress(position - start, stop - start)
+        return applied
+
+    def _signal(self) -> None:
+        with self._advanced:
+            self._advanced.notify_all()
+
+    def wait_for(self, position: int, timeout: float = 5.0) -> None:
+        """Read your writes: return once the read models include `position` (a receipt's)."""
+        if self._thread is None:
+            self.catch_up()
+        else:
+            self._nudge.set()
+        deadline = time.monotonic() + timeout
+        with self._advanced:
+            while (reached := self.position()) < position:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self.error is not None:
+                    raise ReadModelBehind(
+                        "read_models_behind",
+                        f"The read models reached event {reached}, not {position}, within "
+                        f"{timeout:g} s; the command was recorded, ask again shortly.",
+                        position=position, reached=reached, timeout=timeout,
+                    )  # fmt: skip
+                self._advanced.wait(min(remaining, 0.05))
+
+    def rebuild(self, progress: Progress | None = None) -> RebuildStats:
+        """Drop every read-model table and the tracking position, then apply the log again."""
+        with self._lock:
+            started = time.perf_counter()
+            self.view.drop()
+            self.view.create_table()
+            applied = self.catch_up(progress)
+            return RebuildStats(applied, time.perf_counter() - started)
+
+    def start(self, interval: float = 0.2) -> None:
+        """Follow the log in a background thread (the server's runner)."""
+        if self._thread is None:
+            self._stopping.clear()
+            self._thread = threading.Thread(target=self._follow, args=(interval,), daemon=True)
+            self._thread.start()
+
+    def _follow(self, interval: float) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.catch_up()
+                self.error = None
+            except Exception as error:  # keep following; wait_for reports it
+                self.error = error
+            self._nudge.wait(interval)
+            self._nudge.clear()
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self._stopping.set()
+            self._nudge.set()
+            self._thread.join()
+            self._thread = None
+
+    def close(self) -> None:
+        self.stop()
+        self._factory.close()
+        if self._owns_app:
+            self.app.close()
+
+
+def catch_up(source: LedgerService | LedgerSettings) -> ReadModels:
+    """Read models caught up with everything recorded so far (CLI commands call this first)."""
+    if isinstance(source, LedgerSettings):
+        from ledger.application import OwnershipLedger
+
+        models = ReadModels(OwnershipLedger(source), owns_app=True)
+    else:
+        models = ReadModels(source)
+    models.catch_up()
+    return models
