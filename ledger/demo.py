@@ -37,7 +37,7 @@ SURNAMES = ("Wang", "Li", "Zhang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Wu",
 GIVEN = ("Wei", "Fang", "Jie", "Min", "Lei", "Jun", "Yan", "Hui", "Ping", "Qiang", "Na", "Tao")
 INDUSTRIES = ("Steel", "Foods", "Logistics", "Pharma", "Textiles", "Motors", "Energy", "Retail")
 INBOUND_CHANNELS = ("hotline-1", "hotline-2", "company-mailbox", "web-form")
-DEMO_POLICY = {"max_customers_per_rep": 150, "max_a_per_rep": 60}
+DEMO_POLICY = {"max_customers_per_rep": 150, "max_a_per_rep": 80}
 STAFF_PLAN: tuple[tuple[Role, Seniority | None, int], ...] = (
     (Role.SALES_REP, Seniority.SENIOR, 8),
     (Role.SALES_REP, Seniority.EXPERIENCED, 8),
@@ -320,15 +320,7 @@ class DemoCompany:
         )
         self.try_refused(lambda: self.app.record_departure(leaver.id, "resigned", self.now, by))
         leaver.departed = True
-        plan: dict[UUID, UUID | None] = {}
-        for held in sorted(self.app.staff(leaver.id).book):
-            earlier = self.app.customer(held).released_from
-            successors = [
-                p
-                for p in self.candidates(self.tier[UUID(held)], leaver)
-                if str(p.id) not in earlier
-            ]
-            plan[UUID(held)] = successors[len(plan) % len(successors)].id if successors else None
+        plan = self.departure_plan(leaver)
         self.app.record_departure(leaver.id, "resigned", self.now, by, plan=plan)
         for moved in plan:
             self.sync(moved)
@@ -336,6 +328,35 @@ class DemoCompany:
         self.try_refused(
             lambda: self.app.add_team_member(somebody, leaver.id, TeamRole.SERVICE, self.now, by)
         )
+
+    def departure_plan(self, leaver: Person) -> dict[UUID, UUID | None]:
+        """Least-loaded successors within the caps; what nobody can take goes to the pool."""
+        params = self.app.policy_in_force(self.now).params
+        planned: dict[UUID, list[Tier]] = {}
+        plan: dict[UUID, UUID | None] = {}
+        for held in sorted(self.app.staff(leaver.id).book):
+            cid, tier = UUID(held), self.tier[UUID(held)]
+            earlier = self.app.customer(cid).released_from
+
+            def room(p: Person, tier: Tier = tier) -> bool:
+                book, extra = self.app.staff(p.id).book, planned.get(p.id, [])
+                a_tier = sum(t is Tier.A for t in [*book.values(), *extra, tier])
+                return len(book) + len(extra) < params.max_customers_per_rep and (
+                    tier is not Tier.A or a_tier <= params.max_a_per_rep
+                )
+
+            fits = [
+                p for p in self.candidates(tier, leaver) if str(p.id) not in earlier and room(p)
+            ]
+            chosen = min(
+                fits,
+                key=lambda p: (self.load(p) + len(planned.get(p.id, [])), p.name),
+                default=None,
+            )
+            plan[cid] = chosen.id if chosen else None
+            if chosen:
+                planned.setdefault(chosen.id, []).append(tier)
+        return plan
 
     def claim_attempt(self, cid: UUID) -> None:
         """Blue Sun: a veteran tries to keep a hotline lead for himself (refused, rule 75)."""
