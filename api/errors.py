@@ -14,6 +14,8 @@ STATUS_BY_KIND = {
     "input": 422,
     "not_found": 404,
     "stale": 412,
+    "unavailable": 503,
+    "forbidden": 403,
 }
 
 
@@ -21,7 +23,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(LedgerError)
     def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
         status = STATUS_BY_KIND.get(error.kind, 400)
-        headers = {"Retry-After": "1"} if error.kind == "conflict" else None
+        headers = {"Retry-After": "1"} if error.kind in ("conflict", "unavailable") else None
         return JSONResponse(status_code=status, content={"error": error.as_dict()}, headers=headers)
 
     @app.exception_handler(PersistenceError)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import custody, events, policy, staff
+from api.routes import custody, events, policy, queries, staff
 from api.storewatch import FailFast, StoreWatch
 from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
+from projections.readmodels import ReadModels
 
 
 def create_app(settings: LedgerSettings | None = None) -> FastAPI:
@@ -20,21 +21,31 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
         description="Every move of a customer is an immutable event; the company stays in control.",
     )
     api.state.ledger = ledger
-    api.state.after_write = lambda position: None
+    read_models = ReadModels(ledger)
+    read_models.start()
+    api.state.read_models = read_models
+    api.state.after_write = read_models.wait_for
     errors.install(api)
     watch = StoreWatch(settings.database_url, on_recovery=lambda: refresh_pools(ledger))
     watch.start()
     api.state.store_watch = watch
     api.add_middleware(FailFast, watch=watch)
-    for router in (staff.router, custody.router, policy.router, events.router):
+    for router in (staff.router, custody.router, policy.router, events.router, queries.router):
         api.include_router(router)
 
     @api.get("/health", tags=["health"])
     def health() -> dict[str, object]:
         """Liveness plus the store in use and how many events it holds."""
         events = ledger.event_count() if settings.database_url is None else watch.probe()
-        status = "ok" if events is not None else "store_unavailable"
-        return {"status": status, "store": settings.store_kind, "events": events}
+        if events is None:
+            return {"status": "store_unavailable", "store": settings.store_kind, "events": None}
+        projected = read_models.position()
+        return {
+            "status": "ok",
+            "store": settings.store_kind,
+            "events": events,
+            "read_models": {"position": projected, "lag": max(events - projected, 0)},
+        }
 
     return api
 

@@ -44,6 +44,11 @@ PERMISSIONS: dict[str, Permission] = {
     "policy.show": Permission(EVERY_STAFF),
     "policy.adopt": p(R.MANAGER, R.ADMIN),
     "events.feed": p(R.AUDITOR, R.ADMIN, R.MANAGER, scopes=("read_events",)),
+    "customers.read": Permission(EVERY_STAFF),
+    "reads.audit": p(R.AUDITOR, R.ADMIN),
+    "staff.book": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM),
+    "pool.read": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM),
+    "reports.read": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM, R.SALES_VP),
 }
 
 

@@ -30,6 +30,12 @@ class InvalidInput(LedgerError):
     kind = "input"
 
 
+class AccessDenied(LedgerError):
+    """A read or action outside the person's permission; the attempt itself is recorded."""
+
+    kind = "forbidden"
+
+
 class NotFound(LedgerError):
     """A command naming a customer, staff member or record the ledger does not know."""
 

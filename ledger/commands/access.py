@@ -84,7 +84,9 @@ class AccessCommands(LedgerService):
         issued.revoke(reason, occurred_at=aware(at), by=by)
         return self._save(issued)
 
-    def read_customer_file(self, reader_id: str, customer_id: UUID, what: str, at: datetime) -> str:
+    def read_customer_file(
+        self, reader_id: str, customer_id: UUID, what: str, at: datetime
+    ) -> Receipt:
         """Check permission and record the read; a refused read is recorded too, then refused."""
         at = aware(at)
         customer = self.customer(customer_id)
@@ -97,8 +99,7 @@ class AccessCommands(LedgerService):
                 FileRead(reader_id, str(customer_id), what, False, refusal.code, at, reader_id)
             )
             raise
-        self.save(FileRead(reader_id, str(customer_id), what, True, reason, at, reader_id))
-        return reason
+        return self._save(FileRead(reader_id, str(customer_id), what, True, reason, at, reader_id))
 
     def _reader(self, staff: Staff) -> access.Reader:
         return access.Reader(str(staff.id), staff.role, staff.team, staff.area)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ledger.enums import Role
-from ledger.errors import RuleViolation
+from ledger.errors import AccessDenied
 
 READ_ALL = frozenset({Role.AUDITOR, Role.ADMIN, Role.ALLOCATION_TEAM})
 READ_BY_AREA = frozenset({Role.CLERK, Role.CALLBACK, Role.SALES_VP})
@@ -41,7 +41,7 @@ def check_can_read(reader: Reader, file: FileFacts) -> str:
         return "manager of the holder's team"
     if reader.role in READ_BY_AREA and file.area is not None and file.area == reader.area:
         return "same branch"
-    raise RuleViolation(
+    raise AccessDenied(
         "file_access_denied",
         f"Staff {reader.staff_id} ({reader.role.value}) has no permission to read customer "
         f"{file.customer_id}'s file (SEED-RULES 12, 17).",
