@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ledger.enums import Role, Seniority, Tier, TransferReason
 from ledger.rules.modes import Grant
@@ -33,6 +33,32 @@ class CommandIn(BaseModel):
 
     def at(self) -> datetime:
         return self.occurred_at or datetime.now(UTC)
+
+    @model_validator(mode="after")
+    def storable_text(self) -> CommandIn:
+        """Text must survive the store: no NUL bytes, no unpaired UTF-16 surrogates."""
+        for value in _strings(self.model_dump()):
+            if "\x00" in value or not _encodable(value):
+                raise ValueError("text must be valid Unicode without NUL characters")
+        return self
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for k, v in value.items() for s in (*_strings(k), *_strings(v))]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 class ExceptionIn(BaseModel):
