@@ -1,0 +1,77 @@
+"""kill -9 of the server in the middle of a load loses nothing acknowledged and leaves no half command."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx
+
+from ledger.application import OwnershipLedger
+from ledger.settings import LedgerSettings
+from projections.readmodels import ReadModels
+from tests.clock import T0
+from tests.e2e.conftest import Directory, Server
+from tests.integration.test_read_models import dump
+
+WRITERS = 4
+
+
+def test_a_killed_server_restarts_with_every_acknowledged_command_and_consistent_read_models(
+    people: Directory, server: Server, store: LedgerSettings
+) -> None:
+    boss = people["manager"].staff_id or ""
+    people.ledger.adopt_policy({"max_customers_per_rep": 10_000}, T0, "load", T0, boss)
+    phone = people["phone"]
+    acknowledged: list[str] = []
+    stop = threading.Event()
+
+    def writer(w: int) -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            try:
+                response = phone.post("/leads", {"name": f"w{w}-{n}", "channel": "hotline-1"})
+            except httpx.TransportError:
+                return  # the server died under us: this request was never acknowledged
+            if response.status_code == 201:
+                acknowledged.append(response.json()["id"])
+
+    threads = [threading.Thread(target=writer, args=(w,)) for w in range(WRITERS)]
+    for thread in threads:
+        thread.start()
+    while len(acknowledged) < 40:
+        time.sleep(0.01)
+    assert server.process is not None
+    server.process.kill()  # SIGKILL: no shutdown hooks, transactions cut where they stand
+    server.process.wait()
+    stop.set()
+    for thread in threads:
+        thread.join()
+    server.process = None
+    server.log.close()
+
+    server.start()
+    after = phone.post("/leads", {"name": "after the crash", "channel": "hotline-1"})
+    assert after.status_code == 201
+    acknowledged.append(after.json()["id"])
+    for _ in range(200):
+        health = httpx.get(f"{server.url}/health", timeout=5).json()
+        if health["read_models"]["lag"] == 0:
+            break
+        time.sleep(0.05)
+    assert health["read_models"]["lag"] == 0
+    server.stop()
+
+    check = OwnershipLedger(store.model_copy(update={"cache_size": None}))
+    for customer_id in acknowledged:
+        customer = check.customer(customer_id)
+        assert customer.holder is not None
+        assert customer_id in check.staff(customer.holder).book  # both sides of the one save
+    models = ReadModels(check)
+    assert models.catch_up() == 0  # resumed from its tracked position: nothing left to apply
+    incremental = dump(models)
+    models.rebuild()
+    assert dump(models) == incremental
+    models.close()
+    check.close()
