@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.admin import staff_app, token_app
+from cli.importing import import_history
 from cli.reports import register as register_reports
 from cli.store import empty_store
 from ledger.application import OwnershipLedger
@@ -25,6 +26,7 @@ policy_app = typer.Typer(help="The company policy in force.")
 app.add_typer(policy_app, name="policy")
 app.add_typer(staff_app, name="staff")
 app.add_typer(token_app, name="token")
+app.command("import")(import_history)
 register_reports(app)  # `ledger rebuild`, `ledger report NAME`
 console = Console()
 

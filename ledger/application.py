@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ledger.commands.access import AccessCommands
 from ledger.commands.governance import GovernanceCommands
+from ledger.commands.importing import ImportCommands
 from ledger.commands.moves import MovesCommands
 from ledger.commands.records import RecordsCommands
 from ledger.commands.staffing import StaffCommands
@@ -13,7 +14,12 @@ __all__ = ["SYSTEM", "LedgerService", "OwnershipLedger", "Receipt"]
 
 
 class OwnershipLedger(
-    StaffCommands, MovesCommands, RecordsCommands, GovernanceCommands, AccessCommands
+    StaffCommands,
+    MovesCommands,
+    RecordsCommands,
+    GovernanceCommands,
+    AccessCommands,
+    ImportCommands,
 ):
     """Every use case of the customer ownership ledger, one method each.
 

@@ -14,6 +14,7 @@ from projections.reports.period import Period, Rows, Sections
 from projections.store import Tx
 
 BLUE_SUN_SHARE = 0.5  # the top fifth of eligible reps receiving over half the company leads
+BLUE_SUN_GINI = 0.5  # or leads as unequal as two of five reps taking everything (Gini 0.6)
 BLUE_SUN_MIN_LEADS = 10
 
 
@@ -75,7 +76,12 @@ def lead_fairness(tx: Tx, period: Period) -> Sections:
         weights = sum(m["weight"] for m in pool)
         for m in pool:
             expected[m["staff_id"]] += m["weight"] / weights if weights else 0.0
-    eligible = sorted(set(expected) | set(received))
+    reps = tx.all(
+        "SELECT staff_id FROM ledger_rm_staff WHERE role='sales_rep' AND joined_at<:until "
+        "AND (status<>'departed' OR departed_at IS NULL OR departed_at>=:since)",
+        period.bounds,
+    )
+    eligible = sorted(set(expected) | set(received) | {r["staff_id"] for r in reps})
     names = {r["staff_id"]: r["name"] for r in tx.all("SELECT staff_id, name FROM ledger_rm_staff")}
     per_rep = [
         {"staff_id": s, "rep": names.get(s, s), "leads": received[s],
@@ -100,16 +106,18 @@ def _fairness_summary(per_rep: Rows, decisions: int) -> dict[str, object]:
         "max_minus_min": int(max(leads, default=0) - min(leads, default=0)),
         "gini": round(gini(leads), 4), "chi_square": round(test.statistic, 3), "df": test.df,
         "p_value": round(test.p_value, 4), "top_fifth_share": round(concentrated, 4),
-        "blue_sun_pattern": total >= BLUE_SUN_MIN_LEADS and concentrated > BLUE_SUN_SHARE,
+        "blue_sun_pattern": total >= BLUE_SUN_MIN_LEADS
+        and (concentrated > BLUE_SUN_SHARE or gini(leads) >= BLUE_SUN_GINI),
     }  # fmt: skip
 
 
 def _overrides(tx: Tx, period: Period) -> Rows:
-    """First placements of company-channel customers made by override, not by the allocator."""
+    """Company-channel placements not made by the allocator: manager overrides and imported history."""
     return tx.all(
-        "SELECT k.customer_id, c.name AS customer, k.to_holder, k.actor, k.reason, k.occurred_at "
-        "FROM ledger_rm_custody k JOIN ledger_rm_customer c ON c.customer_id = k.customer_id "
-        "WHERE k.kind='assigned' AND k.override=1 AND c.source='company_inbound' "
+        "SELECT k.customer_id, c.name AS customer, k.to_holder, k.actor, k.rule, k.reason, "
+        "k.occurred_at FROM ledger_rm_custody k "
+        "JOIN ledger_rm_customer c ON c.customer_id = k.customer_id "
+        "WHERE k.kind='assigned' AND k.rule<>'lead_allocator' AND c.source='company_inbound' "
         "AND k.occurred_at>=:since AND k.occurred_at<:until ORDER BY k.occurred_at, k.position",
         period.bounds,
     )
