@@ -13,7 +13,12 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    JSONTranscoder,
+    Recording,
+)
 
 from ledger.clock import aware, utcnow
 from ledger.customer import Customer
@@ -128,6 +133,15 @@ class LedgerService(Application[UUID]):
         if session is not None:
             session[aggregate.id] = aggregate
         return aggregate
+
+    def construct_recorder(self) -> ApplicationRecorder:
+        """A business unit's own PostgreSQL schema is created before the library's tables."""
+        schema = self.settings.postgres_schema
+        datastore = getattr(self.factory, "datastore", None)
+        if schema and datastore is not None:
+            with datastore.transaction(commit=True) as cursor:
+                cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        return super().construct_recorder()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class LedgerSettings(BaseSettings):
-    """SQLite in LEDGER_DATA_DIR unless LEDGER_DATABASE_URL names a PostgreSQL server."""
+    """SQLite in LEDGER_DATA_DIR unless LEDGER_DATABASE_URL names a PostgreSQL server.
+
+    LEDGER_POSTGRES_SCHEMA gives a company or business unit its own schema in a shared database.
+    """
 
     model_config = SettingsConfigDict(env_prefix="LEDGER_")
 
@@ -17,7 +21,7 @@ class LedgerSettings(BaseSettings):
     database_url: str | None = None
     snapshot_interval: int = 50
     cache_size: int | None = 10_000
-    postgres_schema: str | None = None
+    postgres_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
 
     @property
     def store_kind(self) -> str:

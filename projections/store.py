@@ -108,6 +108,9 @@ class PostgresReadModels(PostgresTrackingRecorder):
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
         self.sql_create_statements[:0] = [SQL(s).format() for s in create_statements()]
+        if datastore.schema != "public":  # create our tables beside the events, in its schema
+            path = SQL("SET LOCAL search_path TO {}").format(Identifier(datastore.schema))
+            self.sql_create_statements.insert(0, path)
 
     def _search_path(self, cursor: Any) -> None:
         if self.datastore.schema != "public":

@@ -34,3 +34,9 @@ def drop_all_tables(url: str) -> None:
         ).fetchall()
         for schema, table in tables:
             conn.execute(sql.SQL("DROP TABLE {} CASCADE").format(sql.Identifier(schema, table)))
+        schemas = conn.execute(
+            "SELECT nspname FROM pg_namespace WHERE nspname NOT LIKE 'pg_%' "
+            "AND nspname NOT IN ('public', 'information_schema')"
+        ).fetchall()
+        for (schema,) in schemas:
+            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
