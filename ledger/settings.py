@@ -12,7 +12,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class LedgerSettings(BaseSettings):
     """SQLite in LEDGER_DATA_DIR unless LEDGER_DATABASE_URL names a PostgreSQL server.
 
-    LEDGER_POSTGRES_SCHEMA gives a company or business unit its own schema in a shared database.
+    LEDGER_POSTGRES_SCHEMA gives a company or business unit its own schema in a shared database;
+    LEDGER_READ_DATABASE_URL serves queries from a streaming replica of it.
     """
 
     model_config = SettingsConfigDict(env_prefix="LEDGER_")
@@ -22,6 +23,7 @@ class LedgerSettings(BaseSettings):
     snapshot_interval: int = 50
     cache_size: int | None = 10_000
     postgres_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
+    read_database_url: str | None = None  # a streaming replica that serves the read models
 
     @property
     def store_kind(self) -> str:

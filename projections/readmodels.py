@@ -16,7 +16,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from eventsourcing.persistence import IntegrityError, OperationalError, Tracking
+from eventsourcing.persistence import (
+    InfrastructureFactory,
+    IntegrityError,
+    OperationalError,
+    ProgrammingError,
+    Tracking,
+)
 from eventsourcing.projection import Projection
 
 from ledger.errors import LedgerError
@@ -71,6 +77,10 @@ class ReadModels:
         self._owns_app = owns_app
         self.page = page
         self.view, self._factory = open_view(app.settings)
+        self.reader: ReadModelView = self.view
+        self._reader_factory: InfrastructureFactory[Any] | None = None
+        if app.settings.read_database_url:
+            self.reader, self._reader_factory = open_view(app.settings, replica=True)
         self.projection = LedgerProjection(self.view)
         self.topics = handled_topics()
         self._lock = threading.RLock()
@@ -83,9 +93,17 @@ class ReadModels:
     def position(self) -> int:
         return self.view.max_tracking_id(APPLICATION) or 0
 
+    def served_position(self) -> int:
+        """How far the read models that answer queries have come (a replica may lag, and may
+        not even have received the tables yet)."""
+        try:
+            return self.reader.max_tracking_id(APPLICATION) or 0
+        except ProgrammingError:
+            return 0
+
     @contextmanager
     def read(self) -> Iterator[Tx]:
-        with self.view.read() as tx:
+        with self.reader.read() as tx:
             yield tx
 
     def catch_up(self, progress: Progress | None = None) -> int:
@@ -132,7 +150,7 @@ class ReadModels:
             self._nudge.set()
         deadline = time.monotonic() + timeout
         with self._advanced:
-            while (reached := self.position()) < position:
+            while (reached := self.served_position()) < position:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0 or self.error is not None:
                     raise ReadModelBehind(
@@ -179,6 +197,8 @@ class ReadModels:
     def close(self) -> None:
         self.stop()
         self._factory.close()
+        if self._reader_factory is not None:
+            self._reader_factory.close()
         if self._owns_app:
             self.app.close()
 

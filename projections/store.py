@@ -18,7 +18,7 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
-from ledger.settings import LedgerSettings
+from ledger.settings import LedgerSettings, postgres_env
 from projections.schema import TRACKING_TABLE, create_statements, drop_statements
 
 APPLICATION = "ledger"
@@ -146,9 +146,15 @@ class PostgresReadModels(PostgresTrackingRecorder):
 ReadModelView = SQLiteReadModels | PostgresReadModels
 
 
-def open_view(settings: LedgerSettings) -> tuple[ReadModelView, InfrastructureFactory[Any]]:
-    """The view for the configured store; the factory is returned so it can be closed."""
-    env = Environment("LEDGER_RM", settings.eventsourcing_env())
+def open_view(
+    settings: LedgerSettings, replica: bool = False
+) -> tuple[ReadModelView, InfrastructureFactory[Any]]:
+    """The view for the configured store (or, read-only, its replica); close the factory after."""
+    values = settings.eventsourcing_env()
+    if replica and settings.read_database_url:
+        values |= postgres_env(settings.read_database_url, settings.postgres_schema)
+        values["CREATE_TABLE"] = "n"  # a standby is read-only: the primary creates the tables
+    env = Environment("LEDGER_RM", values)
     factory: InfrastructureFactory[Any] = InfrastructureFactory.construct(env)
     kind = PostgresReadModels if settings.store_kind == "postgres" else SQLiteReadModels
     view: ReadModelView = factory.tracking_recorder(kind)

@@ -84,6 +84,20 @@ class TemporaryPostgres:
         finally:
             shutil.rmtree(self.root, ignore_errors=True)
 
+    def standby(self) -> TemporaryPostgres:
+        """A streaming replica of this cluster (pg_basebackup -R), started on its own port."""
+        replica = TemporaryPostgres(durable=self.durable)
+        if os.geteuid() == 0:
+            user = pwd.getpwnam("postgres")
+            os.chown(replica.root, user.pw_uid, user.pw_gid)
+        replica.root.chmod(0o755)
+        self._run(
+            "pg_basebackup", "-D", str(replica.data), "-h", "127.0.0.1", "-p", str(self.port),
+            "-U", "postgres", "-R", "-X", "stream", "-c", "fast",
+        )  # fmt: skip
+        replica.start_again()
+        return replica
+
     def create_database(self, name: str) -> str:
         with psycopg.connect(self.url, autocommit=True) as conn:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
