@@ -192,13 +192,7 @@ class CustodyCommands(PlacementMixin):
         exception: Grant | None = None,
     ) -> Receipt:
         at = aware(at)
-        customer = self.customer(customer_id)
-        request = customer.check_pending(request_id)
-        approver = self._actor(by, at)
-        authority.check_second_approver(
-            by, approver.role if approver else None, request["requested_by"],
-            request["from_holder"], request["to_holder"],
-        )  # fmt: skip
+        customer, request = self._second_decision(customer_id, request_id, at, by)
         return self._transfer(
             customer, request["to_holder"], request["reason_code"], at, by,
             "a_tier_second_approval", request["note"], exception, by, request_id,
@@ -209,6 +203,14 @@ class CustodyCommands(PlacementMixin):
         self, customer_id: UUID, request_id: str, reason: str, at: datetime, by: str
     ) -> Receipt:
         at = aware(at)
+        customer, _ = self._second_decision(customer_id, request_id, at, by)
+        customer.reject_transfer(request_id, reason, occurred_at=at, by=by)
+        return self._save(customer, ref=request_id)
+
+    def _second_decision(
+        self, customer_id: UUID, request_id: str, at: datetime, by: str
+    ) -> tuple[Customer, dict[str, Any]]:
+        """Approving or rejecting an A-tier transfer is for a manager not party to it."""
         customer = self.customer(customer_id)
         request = customer.check_pending(request_id)
         approver = self._actor(by, at)
@@ -216,8 +218,7 @@ class CustodyCommands(PlacementMixin):
             by, approver.role if approver else None, request["requested_by"],
             request["from_holder"], request["to_holder"],
         )  # fmt: skip
-        customer.reject_transfer(request_id, reason, occurred_at=at, by=by)
-        return self._save(customer, ref=request_id)
+        return customer, request
 
     @retrying
     def release_customer(
