@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import custody, events, policy, queries, staff
+from api.routes import custody, events, policy, queries, records, staff
 from api.storewatch import FailFast, StoreWatch
 from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
@@ -30,7 +30,8 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
     watch.start()
     api.state.store_watch = watch
     api.add_middleware(FailFast, watch=watch)
-    for router in (staff.router, custody.router, policy.router, events.router, queries.router):
+    routers = (staff, custody, records, policy, events, queries)
+    for router in (module.router for module in routers):
         api.include_router(router)
 
     @api.get("/health", tags=["health"])

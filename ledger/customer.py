@@ -138,6 +138,7 @@ class Customer(Aggregate):
         self.team: dict[str, TeamRole] = {}
         self.contacts: dict[str, list[Any]] = {}
         self.contracts = 0
+        self.contract_refs: dict[str, bool] = {}
         self.open_complaints: dict[str, datetime] = {}
         self.last_holder_contact_at: datetime | None = None
 
@@ -387,11 +388,23 @@ class Customer(Aggregate):
     ) -> None:
         self.contacts[contact_id][2] = True
 
-    @event(ContractSigned)
     def sign_contract(
         self, contract_ref: str, value: Decimal, occurred_at: datetime, by: str
     ) -> None:
+        if contract_ref in self.contract_refs:
+            raise RuleViolation(
+                "contract_already_signed",
+                f"Contract {contract_ref} is already on customer {self.id}'s file.",
+                contract_ref=contract_ref,
+            )
+        self._sign_contract(contract_ref, value, occurred_at, by)
+
+    @event(ContractSigned)
+    def _sign_contract(
+        self, contract_ref: str, value: Decimal, occurred_at: datetime, by: str
+    ) -> None:
         self.contracts += 1
+        self.contract_refs[contract_ref] = True
 
     @event(ComplaintLogged)
     def log_complaint(

@@ -49,6 +49,33 @@ REQUESTS: dict[str, tuple[str, str, dict[str, object]]] = {
     "policy.show": ("GET", "/policy", {}),
     "policy.adopt": ("POST", "/policy", {"params": {}, "effective_at": "2024-01-01T00:00:00Z"}),
     "events.feed": ("GET", "/events", {}),
+    "team.change": (
+        "POST",
+        f"/customers/{CUSTOMER}/team",
+        {"staff_id": STAFF, "team_role": "service"},
+    ),
+    "contacts.record": (
+        "POST",
+        f"/customers/{CUSTOMER}/contacts",
+        {"staff_id": STAFF, "kind": "call", "channel": "company_phone"},
+    ),
+    "callbacks.verify": (
+        "POST",
+        f"/customers/{CUSTOMER}/contacts/none/callback",
+        {"caller_id": STAFF, "outcome": "confirmed"},
+    ),
+    "expenses.claim": ("POST", f"/customers/{CUSTOMER}/contacts/none/expense", {"amount": "10.00"}),
+    "contracts.sign": (
+        "POST",
+        f"/customers/{CUSTOMER}/contracts",
+        {"contract_ref": "CT-1", "value": "1000"},
+    ),
+    "complaints.log": ("POST", f"/customers/{CUSTOMER}/complaints", {"summary": "late"}),
+    "complaints.resolve": (
+        "POST",
+        f"/customers/{CUSTOMER}/complaints/none/resolution",
+        {"resolution": "done"},
+    ),
     "customers.read": ("GET", f"/customers/{CUSTOMER}", {}),
     "reads.audit": ("GET", f"/customers/{CUSTOMER}/reads", {}),
     "staff.book": ("GET", f"/staff/{STAFF}/book", {}),
