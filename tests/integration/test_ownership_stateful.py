@@ -180,7 +180,7 @@ def test_random_command_sequences_keep_every_invariant(
             store.model_copy(update={"data_dir": Path(tempfile.mkdtemp(dir=tmp_path))})
         )
 
-    run_state_machine_as_test(  # type: ignore[no-untyped-call]
+    run_state_machine_as_test(
         machine_for(make_ledger),
         settings=settings(
             max_examples=12,
