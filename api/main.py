@@ -5,16 +5,17 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from api import errors
-from api.routes import custody, events, policy, queries, records, staff
+from api.routes import custody, events, integrity, policy, queries, records, staff
 from api.storewatch import FailFast, StoreWatch
 from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
+from projections.guard import open_ledger
 from projections.readmodels import ReadModels
 
 
 def create_app(settings: LedgerSettings | None = None) -> FastAPI:
     settings = settings or LedgerSettings()
-    ledger = OwnershipLedger(settings)
+    ledger = open_ledger(settings)
     api = FastAPI(
         title="Customer ownership ledger",
         version="0.1.0",
@@ -30,7 +31,7 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
     watch.start()
     api.state.store_watch = watch
     api.add_middleware(FailFast, watch=watch)
-    routers = (staff, custody, records, policy, events, queries)
+    routers = (staff, custody, records, policy, events, queries, integrity)
     for router in (module.router for module in routers):
         api.include_router(router)
 

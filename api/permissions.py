@@ -55,6 +55,7 @@ PERMISSIONS: dict[str, Permission] = {
     "reads.audit": p(R.AUDITOR, R.ADMIN),
     "staff.book": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM),
     "pool.read": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM),
+    "chain.head": p(R.AUDITOR, R.ADMIN, R.MANAGER),
     "reports.read": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM, R.SALES_VP),
 }
 

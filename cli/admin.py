@@ -12,7 +12,7 @@ from ledger.application import OwnershipLedger
 from ledger.clock import utcnow
 from ledger.enums import Role, Seniority
 from ledger.errors import LedgerError
-from ledger.settings import LedgerSettings
+from projections.guard import open_ledger
 
 staff_app = typer.Typer(help="Staff members.")
 token_app = typer.Typer(help="API bearer tokens (stored hashed).")
@@ -20,7 +20,7 @@ console = Console()
 
 
 def _ledger() -> OwnershipLedger:
-    return OwnershipLedger(LedgerSettings())
+    return open_ledger()
 
 
 def _refused(refusal: LedgerError) -> typer.Exit:

@@ -11,10 +11,9 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from ledger.application import OwnershipLedger
 from ledger.commands.importing import check_syntax
 from ledger.errors import LedgerError
-from ledger.settings import LedgerSettings
+from projections.guard import open_ledger
 
 console = Console()
 
@@ -32,7 +31,7 @@ def import_history(
     try:
         with file.open(newline="", encoding="utf-8") as handle:
             lines = check_syntax(csv.DictReader(handle))
-        ledger = OwnershipLedger(LedgerSettings())
+        ledger = open_ledger()
         started = time.perf_counter()
         with Progress(console=console) as bar, file.open(newline="", encoding="utf-8") as handle:
             task = bar.add_task("importing", total=lines)

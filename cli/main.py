@@ -14,11 +14,13 @@ from rich.table import Table
 
 from cli.admin import staff_app, token_app
 from cli.importing import import_history
+from cli.integrity import verify_chain
 from cli.reports import register as register_reports
 from cli.store import empty_store
 from ledger.application import OwnershipLedger
 from ledger.demo import END, START, DemoResult, build_demo_company
 from ledger.settings import LedgerSettings
+from projections.guard import open_ledger as open_guarded
 from projections.summary import OwnershipSummary
 
 app = typer.Typer(help="The customer ownership ledger.", no_args_is_help=True)
@@ -27,12 +29,13 @@ app.add_typer(policy_app, name="policy")
 app.add_typer(staff_app, name="staff")
 app.add_typer(token_app, name="token")
 app.command("import")(import_history)
+app.command("verify")(verify_chain)
 register_reports(app)  # `ledger rebuild`, `ledger report NAME`
 console = Console()
 
 
 def open_ledger(settings: LedgerSettings | None = None) -> OwnershipLedger:
-    return OwnershipLedger(settings or LedgerSettings())
+    return open_guarded(settings)
 
 
 @app.command()

@@ -14,8 +14,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
+from projections.guard import open_ledger
 from projections.readmodels import ReadModels, catch_up
 from projections.reports import REPORTS, WAITING, Period, Sections
 
@@ -35,7 +35,7 @@ def _aware(at: datetime | None) -> datetime | None:
 def rebuild() -> None:
     """Drop every read model and apply the whole event log again."""
     settings = LedgerSettings()
-    models = ReadModels(OwnershipLedger(settings), owns_app=True)
+    models = ReadModels(open_ledger(settings), owns_app=True)
     try:
         columns = (TextColumn("events"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console) as bar:

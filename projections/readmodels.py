@@ -206,9 +206,9 @@ class ReadModels:
 def catch_up(source: LedgerService | LedgerSettings) -> ReadModels:
     """Read models caught up with everything recorded so far (CLI commands call this first)."""
     if isinstance(source, LedgerSettings):
-        from ledger.application import OwnershipLedger
+        from projections.guard import open_ledger
 
-        models = ReadModels(OwnershipLedger(source), owns_app=True)
+        models = ReadModels(open_ledger(source), owns_app=True)
     else:
         models = ReadModels(source)
     models.catch_up()

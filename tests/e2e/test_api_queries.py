@@ -96,3 +96,12 @@ def test_reports_come_as_json_sections_and_as_csv(people: Directory) -> None:
     assert (
         health["read_models"]["lag"] == 0 and health["read_models"]["position"] == health["events"]
     )
+
+
+def test_the_chain_head_can_be_fetched_and_moves_with_new_events(people: Directory) -> None:
+    auditor = people["auditor"]
+    first = auditor.get("/chain/head").json()
+    people["phone"].post("/leads", {"name": "Acme", "channel": "hotline-1"})
+    second = auditor.get("/chain/head").json()
+    assert second["position"] > first["position"] and second["link"] != first["link"]
+    assert len(second["link"]) == 64

@@ -77,6 +77,7 @@ REQUESTS: dict[str, tuple[str, str, dict[str, object]]] = {
         {"resolution": "done"},
     ),
     "customers.read": ("GET", f"/customers/{CUSTOMER}", {}),
+    "chain.head": ("GET", "/chain/head", {}),
     "reads.audit": ("GET", f"/customers/{CUSTOMER}/reads", {}),
     "staff.book": ("GET", f"/staff/{STAFF}/book", {}),
     "pool.read": ("GET", "/pool", {}),

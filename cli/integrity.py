@@ -1,0 +1,58 @@
+"""`ledger verify`: recompute the hash chain over the stored events and name the first break."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from projections.chain import catch_up, verify
+from projections.guard import open_ledger, unguarded_tables
+
+console = Console(highlight=False, soft_wrap=True)  # one line per fact, for scripts and logs
+
+
+def _anchors(values: list[str]) -> dict[int, str]:
+    anchors: dict[int, str] = {}
+    for value in values:
+        position, _, link = value.partition(":")
+        if not position.isdigit() or len(link) != 64:
+            raise typer.BadParameter(f"{value!r} is not POSITION:HASH (a 64-digit hex hash).")
+        anchors[int(position)] = link
+    return anchors
+
+
+def verify_chain(
+    anchor: Annotated[
+        list[str] | None,
+        typer.Option(help="A head published earlier, as POSITION:HASH; may be repeated."),
+    ] = None,
+) -> None:
+    """Check every stored event against its link, then link the events added since."""
+    anchors = _anchors(anchor or [])
+    ledger = open_ledger()
+    try:
+        result = verify(ledger, anchors)
+        if result.broken is not None:
+            b = result.broken
+            console.print(
+                f"[red]chain broken at position {b.position}[/] "
+                f"(originator {b.originator_id} version {b.originator_version}, {b.problem}): "
+                f"{b.message}"
+            )
+            console.print(f"{result.checked} links before it are intact.")
+            raise typer.Exit(code=1)
+        head = catch_up(ledger)
+        for table in unguarded_tables(ledger):
+            console.print(f"[yellow]warning:[/] {table} does not refuse UPDATE and DELETE.")
+        if head is None:
+            console.print("chain intact, the store holds no events yet")
+            return
+        console.print(f"chain intact, head {head.link} at position {head.position}")
+        console.print(
+            f"{result.checked} links checked, {head.length - result.checked} new events linked, "
+            f"{head.length} events in the chain."
+        )
+    finally:
+        ledger.close()

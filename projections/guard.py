@@ -1,0 +1,189 @@
+"""Append-only guards: the store itself refuses UPDATE and DELETE of stored events.
+
+The library only ever inserts events and snapshots, so a changed or removed row can only come
+from outside the ledger. Triggers make such changes fail loudly instead of silently rewriting
+history; someone with the rights to drop a trigger can still get past them, which is what the
+hash chain (`projections.chain`) is there to expose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from eventsourcing.application import Application
+from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
+from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
+from psycopg.sql import SQL, Identifier, Literal
+
+from ledger.application import OwnershipLedger
+from ledger.settings import LedgerSettings
+
+CHAIN_TABLE = "ledger_chain"
+GUARD_PREFIX = "ledger_append_only"
+PG_FUNCTION = "ledger_refuse_change"
+PG_ROW_TRIGGER = "ledger_append_only"
+PG_TRUNCATE_TRIGGER = "ledger_append_only_truncate"
+_LOCK_KEY = 0x6C65_6467  # "ledg": one installer at a time across processes
+
+
+@dataclass(frozen=True)
+class GuardedStore:
+    """Where an application's append-only tables live."""
+
+    kind: str  # "sqlite" | "postgres"
+    datastore: Any
+    tables: tuple[str, ...]  # events, snapshots (when enabled), chain
+
+    @property
+    def schema(self) -> str:
+        return str(self.datastore.schema) if self.kind == "postgres" else ""
+
+
+def guarded_store(app: Application[Any]) -> GuardedStore | None:
+    """The tables to guard, or None for a store with no database (in memory)."""
+    recorders: list[Any] = [app.recorder]
+    if app.snapshots is not None:
+        recorders.append(app.snapshots.recorder)
+    tables = (*(r.events_table_name for r in recorders), CHAIN_TABLE)
+    if isinstance(app.recorder, SQLiteAggregateRecorder):
+        assert isinstance(app.recorder.datastore, SQLiteDatastore)
+        return GuardedStore("sqlite", app.recorder.datastore, tables)
+    if isinstance(app.recorder, PostgresAggregateRecorder):
+        assert isinstance(app.recorder.datastore, PostgresDatastore)
+        return GuardedStore("postgres", app.recorder.datastore, tables)
+    return None
+
+
+def sqlite_trigger_names(table: str) -> tuple[str, str]:
+    return f"{GUARD_PREFIX}_{table}_update", f"{GUARD_PREFIX}_{table}_delete"
+
+
+def install_sqlite_guards(cursor: Any, tables: tuple[str, ...]) -> None:
+    """BEFORE UPDATE / BEFORE DELETE triggers that abort the statement (idempotent)."""
+    for table in tables:
+        for name, operation in zip(sqlite_trigger_names(table), ("UPDATE", "DELETE"), strict=True):
+            message = f"ledger: {operation} on {table} refused: stored events are append-only"
+            cursor.execute(
+                f"CREATE TRIGGER IF NOT EXISTS {name} BEFORE {operation} ON {table} "
+                f"BEGIN SELECT RAISE(ABORT, '{message}'); END"
+            )
+
+
+def install_postgres_guards(cursor: Any, schema: str, tables: tuple[str, ...]) -> None:
+    """A refusing trigger function, and row + TRUNCATE triggers on each table (idempotent).
+
+    Call it under the advisory lock `install_guards` takes, so two processes opening the store
+    at once don't race on the catalogue; a trigger found disabled is enabled again.
+    """
+    function = Identifier(schema, PG_FUNCTION)
+    cursor.execute("SELECT to_regprocedure(%s) AS f", (f'"{schema}"."{PG_FUNCTION}"()',))
+    if cursor.fetchone()["f"] is None:
+        cursor.execute(
+            SQL(
+                "CREATE OR REPLACE FUNCTION {}() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                "RAISE EXCEPTION 'ledger: % on %.% refused: stored events are append-only', "
+                "TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME; END $$"
+            ).format(function)
+        )
+    for table in tables:
+        qualified = Identifier(schema, table)
+        for trigger, timing in (
+            (PG_ROW_TRIGGER, "BEFORE UPDATE OR DELETE ON {} FOR EACH ROW"),
+            (PG_TRUNCATE_TRIGGER, "BEFORE TRUNCATE ON {} FOR EACH STATEMENT"),
+        ):
+            cursor.execute(
+                "SELECT tgenabled FROM pg_trigger WHERE tgrelid = to_regclass(%s) AND tgname = %s",
+                (f'"{schema}"."{table}"', trigger),
+            )
+            row = cursor.fetchone()
+            if row is None:
+                cursor.execute(
+                    SQL("CREATE TRIGGER {} " + timing + " EXECUTE FUNCTION {}()").format(
+                        Identifier(trigger), qualified, function
+                    )
+                )
+            elif row["tgenabled"] == "D":
+                cursor.execute(
+                    SQL("ALTER TABLE {} ENABLE TRIGGER {}").format(qualified, Identifier(trigger))
+                )
+
+
+def create_chain_table(store: GuardedStore, cursor: Any) -> None:
+    """The chain's links, keyed by the notification id they cover.
+
+    `previous_id` and `seq` (1, 2, 3 … along the chain) are unique, so the links form one line: two processes catching up at once
+    compute the same links, and a second successor to the same link cannot be stored.
+    """
+    if store.kind == "sqlite":
+        cursor.execute(
+            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ("
+            "notification_id INTEGER PRIMARY KEY, previous_id INTEGER NOT NULL UNIQUE, "
+            "seq INTEGER NOT NULL UNIQUE, "
+            "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
+            "link TEXT NOT NULL)"
+        )
+        return
+    cursor.execute(
+        SQL(
+            "CREATE TABLE IF NOT EXISTS {} ("
+            "notification_id BIGINT PRIMARY KEY, previous_id BIGINT NOT NULL UNIQUE, "
+            "seq BIGINT NOT NULL UNIQUE, "
+            "originator_id TEXT NOT NULL, originator_version BIGINT NOT NULL, "
+            "link TEXT NOT NULL)"
+        ).format(Identifier(store.schema, CHAIN_TABLE))
+    )
+
+
+def install_guards(app: Application[Any]) -> None:
+    """Make the application's events, snapshots and chain tables refuse UPDATE and DELETE.
+
+    Safe to call every time the store is opened; does nothing for an in-memory store.
+    """
+    store = guarded_store(app)
+    if store is None:
+        return
+    with store.datastore.transaction(commit=True) as cursor:
+        if store.kind == "sqlite":
+            create_chain_table(store, cursor)
+            install_sqlite_guards(cursor, store.tables)
+        else:  # the lock first: CREATE TABLE IF NOT EXISTS itself races in PostgreSQL
+            cursor.execute(SQL("SELECT pg_advisory_xact_lock({})").format(Literal(_LOCK_KEY)))
+            create_chain_table(store, cursor)
+            install_postgres_guards(cursor, store.schema, store.tables)
+
+
+def unguarded_tables(app: Application[Any]) -> list[str]:
+    """Tables whose guard is missing or disabled (for `ledger verify` to warn about)."""
+    store = guarded_store(app)
+    if store is None:
+        return []
+    missing: list[str] = []
+    with store.datastore.transaction(commit=False) as cursor:
+        for table in store.tables:
+            if store.kind == "sqlite":
+                names = sqlite_trigger_names(table)
+                cursor.execute(
+                    "SELECT count(*) AS n FROM sqlite_master WHERE type = 'trigger' "
+                    "AND tbl_name = ? AND name IN (?, ?)",
+                    (table, *names),
+                )
+                guarded = cursor.fetchone()["n"] == len(names)
+            else:
+                cursor.execute(
+                    "SELECT count(*) AS n FROM pg_trigger WHERE tgrelid = to_regclass(%s) "
+                    "AND tgname IN (%s, %s) AND tgenabled <> 'D'",
+                    (f'"{store.schema}"."{table}"', PG_ROW_TRIGGER, PG_TRUNCATE_TRIGGER),
+                )
+                guarded = cursor.fetchone()["n"] == 2
+            if not guarded:
+                missing.append(table)
+    return missing
+
+
+def open_ledger(settings: LedgerSettings | None = None) -> OwnershipLedger:
+    """The ledger on the configured store, its append-only guards in place: every entry point
+    (CLI, server, read models) opens the store this way."""
+    ledger = OwnershipLedger(settings or LedgerSettings())
+    install_guards(ledger)
+    return ledger
