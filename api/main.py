@@ -4,8 +4,21 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from api import errors
-from api.routes import custody, events, integrity, policy, queries, records, staff
+from api import errors, web
+from api.limits import BodyLimit
+from api.routes import (
+    compliance,
+    custody,
+    development,
+    events,
+    integrity,
+    policy,
+    privacy,
+    queries,
+    records,
+    staff,
+    workflows,
+)
 from api.storewatch import FailFast, StoreWatch
 from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
@@ -31,8 +44,21 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
     watch.start()
     api.state.store_watch = watch
     api.add_middleware(FailFast, watch=watch)
-    routers = (staff, custody, records, policy, events, queries, integrity)
-    for router in (module.router for module in routers):
+    api.add_middleware(BodyLimit)
+    routers = (
+        staff,
+        custody,
+        records,
+        workflows,
+        development,
+        policy,
+        events,
+        queries,
+        integrity,
+        privacy,
+        web,
+    )
+    for router in (module.router for module in (*routers, compliance)):
         api.include_router(router)
 
     @api.get("/health", tags=["health"])

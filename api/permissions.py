@@ -45,18 +45,40 @@ PERMISSIONS: dict[str, Permission] = {
     "policy.adopt": p(R.MANAGER, R.ADMIN),
     "events.feed": p(R.AUDITOR, R.ADMIN, R.MANAGER, scopes=("read_events",)),
     "team.change": p(R.MANAGER, R.ALLOCATION_TEAM),
-    "contacts.record": p(R.SALES_REP, R.SERVICE, R.TECHNICAL, R.MANAGER, scopes=("contacts",)),
+    "contacts.record": p(
+        R.SALES_REP, R.SERVICE, R.TECHNICAL, R.MANAGER, R.CALLBACK, scopes=("contacts",)
+    ),  # the phone team's pre-sales information calls are contacts too (33)
     "callbacks.verify": p(R.CALLBACK, scopes=("callbacks",)),
     "expenses.claim": p(R.SALES_REP, R.SERVICE, R.TECHNICAL, scopes=("expenses",)),
     "contracts.sign": p(R.SALES_REP, R.MANAGER),
     "complaints.log": Permission(WRITERS, frozenset({"contacts"})),
-    "complaints.resolve": p(R.SERVICE, R.MANAGER),
+    "complaints.resolve": p(R.SERVICE, R.TECHNICAL, R.MANAGER, R.SALES_VP),
+    "trips.record": p(R.SALES_REP, R.SERVICE, R.TECHNICAL, R.MANAGER, scopes=("contacts",)),
+    "trips.review": p(R.SALES_VP),
+    "trips.file": p(R.CLERK),
+    "expenses.approve": p(R.MANAGER, R.ADMIN, scopes=("expenses",)),
+    "channels.manage": p(R.ADMIN, R.MANAGER),
+    "customers.channel": p(R.CLERK, R.MANAGER, R.ALLOCATION_TEAM, R.SALES_REP),
+    "development.log": p(R.SALES_REP, R.MANAGER),
+    "development.file": p(R.CLERK),
+    "development.manage": p(R.MANAGER, R.SALES_VP),
+    "customers.key_contacts": p(R.SALES_REP, R.SERVICE, R.TECHNICAL, R.CLERK, R.MANAGER),
     "customers.read": Permission(EVERY_STAFF),
     "reads.audit": p(R.AUDITOR, R.ADMIN),
     "staff.book": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM),
     "pool.read": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM),
     "chain.head": p(R.AUDITOR, R.ADMIN, R.MANAGER),
     "reports.read": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM, R.SALES_VP),
+    "exports.custody": p(R.MANAGER, R.AUDITOR, R.ADMIN),
+    "policy.whatif": p(R.MANAGER, R.ADMIN, R.ALLOCATION_TEAM, R.AUDITOR),  # stores nothing
+    "shares.request": Permission(WRITERS),
+    "shares.approve": p(R.MANAGER),
+    "shares.revoke": p(R.MANAGER),
+    "exports.request": Permission(WRITERS - {R.ADMIN}),
+    "violations.record": p(R.MANAGER),
+    "violations.close_investigation": p(R.MANAGER),
+    "violations.read": p(R.MANAGER, R.AUDITOR, R.ADMIN),
+    "access.audit": p(R.AUDITOR, R.ADMIN, R.MANAGER),
 }
 
 

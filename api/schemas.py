@@ -37,10 +37,14 @@ class CommandIn(BaseModel):
     @model_validator(mode="after")
     def storable_text(self) -> CommandIn:
         """Text must survive the store: no NUL bytes, no unpaired UTF-16 surrogates."""
-        for value in _strings(self.model_dump()):
-            if "\x00" in value or not _encodable(value):
-                raise ValueError("text must be valid Unicode without NUL characters")
+        if not storable(self.model_dump()):
+            raise ValueError("text must be valid Unicode without NUL characters")
         return self
+
+
+def storable(data: Any) -> bool:
+    """Every string in `data` (keys too) is valid Unicode without NUL characters."""
+    return all("\x00" not in text and _encodable(text) for text in _strings(data))
 
 
 def _encodable(text: str) -> bool:

@@ -1,10 +1,11 @@
-"""`ledger`: build the demo company, serve the API, show the policy."""
+"""`ledger`: build the demo company, serve the API, show and adopt the policy."""
 
 from __future__ import annotations
 
 import time
 from collections import Counter
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -13,12 +14,15 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.admin import staff_app, token_app
+from cli.compliance import register as register_compliance
 from cli.importing import import_history
 from cli.integrity import verify_chain
 from cli.reports import register as register_reports
 from cli.store import empty_store
 from ledger.application import OwnershipLedger
 from ledger.demo import END, START, DemoResult, build_demo_company
+from ledger.errors import LedgerError
+from ledger.policyfile import parse_policy
 from ledger.settings import LedgerSettings
 from projections.guard import open_ledger as open_guarded
 from projections.summary import OwnershipSummary
@@ -31,6 +35,7 @@ app.add_typer(token_app, name="token")
 app.command("import")(import_history)
 app.command("verify")(verify_chain)
 register_reports(app)  # `ledger rebuild`, `ledger report NAME`
+register_compliance(app)  # `ledger export`, `ledger whatif POLICY.toml`
 console = Console()
 
 
@@ -150,6 +155,25 @@ def policy_show(
     for key, value in version.params.to_dict().items():
         table.add_row(key, str(value))
     console.print(table)
+
+
+@policy_app.command("adopt")
+def policy_adopt(
+    file: Annotated[Path, typer.Argument(help="A TOML (or .json) file of rule parameters.")],
+    effective_at: Annotated[datetime, typer.Option(help="When the version takes effect.")],
+    reason: Annotated[str, typer.Option(help="Why the company adopts it.")],
+    by: Annotated[str, typer.Option(help="The manager or admin adopting it (staff id).")],
+) -> None:
+    """Adopt a new policy version; a bad file is refused naming the offending key."""
+    kind = "json" if file.suffix.lower() == ".json" else "toml"
+    when = effective_at if effective_at.tzinfo else effective_at.replace(tzinfo=UTC)
+    try:
+        params = parse_policy(file.read_text(encoding="utf-8"), kind)
+        receipt = open_ledger().adopt_policy(params.to_dict(), when, reason, datetime.now(UTC), by)
+    except LedgerError as refusal:
+        console.print(f"[red]{refusal.code}[/red]: {refusal.message}")
+        raise typer.Exit(2) from None
+    console.print(f"adopted policy (event position {receipt.last_position}), effective {when}")
 
 
 if __name__ == "__main__":

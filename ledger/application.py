@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from ledger.commands.access import AccessCommands
+from ledger.commands.development import DevelopmentCommands
 from ledger.commands.governance import GovernanceCommands
 from ledger.commands.importing import ImportCommands
 from ledger.commands.moves import MovesCommands
+from ledger.commands.privacy import PrivacyCommands
 from ledger.commands.records import RecordsCommands
 from ledger.commands.staffing import StaffCommands
+from ledger.commands.workflows import WorkflowCommands
 from ledger.service import SYSTEM, LedgerService, Receipt
 
 __all__ = ["SYSTEM", "LedgerService", "OwnershipLedger", "Receipt"]
@@ -15,8 +18,11 @@ __all__ = ["SYSTEM", "LedgerService", "OwnershipLedger", "Receipt"]
 
 class OwnershipLedger(
     StaffCommands,
+    PrivacyCommands,
     MovesCommands,
     RecordsCommands,
+    WorkflowCommands,
+    DevelopmentCommands,
     GovernanceCommands,
     AccessCommands,
     ImportCommands,

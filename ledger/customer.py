@@ -12,6 +12,7 @@ from ledger.enums import (
     CallbackOutcome,
     ContactChannel,
     ContactKind,
+    KeyRole,
     Source,
     TeamRole,
     Tier,
@@ -90,6 +91,33 @@ class Customer(Aggregate):
         decision_maker_met: bool
         needs: str
         next_step: str
+        channel_address: str | None = None
+        company_channel: bool | None = None
+        asked_for: str | None = None
+        late: bool = False
+        handoff_drift: bool = False
+        entered_at: datetime | None = None  # when the entry was written; late if long after
+
+    class ContactChannelSet(Fact):
+        address: str
+
+    class KeyContactRecorded(Fact):
+        person: str
+        title: str
+        role: KeyRole
+
+    class KeyPersonnelChangeWarned(Fact):
+        """Early warning (rule 161): the customer's decision maker or another key person changed."""
+
+        role: KeyRole
+        previous: str
+        person: str
+
+    class TripFiled(Fact):
+        """Entries a clerk back-filled into the file from a signed trip record (23–25)."""
+
+        trip_id: str
+        entries: list[str]
 
     class ContactVerified(Fact):
         contact_id: str
@@ -141,13 +169,15 @@ class Customer(Aggregate):
         self.contract_refs: dict[str, bool] = {}
         self.open_complaints: dict[str, datetime] = {}
         self.last_holder_contact_at: datetime | None = None
+        self.contact_channel: str | None = None
+        self.key_people: dict[str, str] = {}
 
     # --- state the rules read -------------------------------------------------
 
     @property
     def handoff_pending(self) -> bool:
         """Signed but not yet served by both after-sales and technical staff (rule 34)."""
-        roles = set(self.team.values())
+        roles = {role.covers for role in self.team.values()}
         return self.contracts > 0 and not {TeamRole.SERVICE, TeamRole.TECHNICAL} <= roles
 
     def check_contact(self, contact_id: str) -> None:
@@ -310,6 +340,33 @@ class Customer(Aggregate):
     ) -> None:
         del self.team[staff_id]
 
+    # --- the customer's side: channel and key people ---------------------------------
+
+    @event(ContactChannelSet)
+    def set_contact_channel(self, address: str, occurred_at: datetime, by: str) -> None:
+        self.contact_channel = address
+
+    def record_key_contact(
+        self, person: str, title: str, role: KeyRole, occurred_at: datetime, by: str
+    ) -> None:
+        """A new person in a key role replaces the one before: that raises the early warning."""
+        previous = self.key_people.get(role.value)
+        self._record_key_contact(person, title, role, occurred_at, by)
+        if previous is not None and previous != person:
+            self._warn_key_change(role, previous, person, occurred_at, by)
+
+    @event(KeyContactRecorded)
+    def _record_key_contact(
+        self, person: str, title: str, role: KeyRole, occurred_at: datetime, by: str
+    ) -> None:
+        self.key_people[role.value] = person
+
+    @event(KeyPersonnelChangeWarned)
+    def _warn_key_change(
+        self, role: KeyRole, previous: str, person: str, occurred_at: datetime, by: str
+    ) -> None:
+        pass
+
     # --- records ------------------------------------------------------------------
 
     @event(ContactRecorded)
@@ -325,12 +382,29 @@ class Customer(Aggregate):
         next_step: str,
         occurred_at: datetime,
         by: str,
+        channel_address: str | None = None,
+        company_channel: bool | None = None,
+        asked_for: str | None = None,
+        late: bool = False,
+        handoff_drift: bool = False,
+        entered_at: datetime | None = None,
     ) -> None:
         self.contacts[contact_id] = [staff_id, False, False]
         if staff_id == self.holder and (
             self.last_holder_contact_at is None or occurred_at > self.last_holder_contact_at
         ):
             self.last_holder_contact_at = occurred_at
+
+    @event(TripFiled)
+    def file_trip_entries(
+        self, trip_id: str, entries: list[str], occurred_at: datetime, by: str
+    ) -> None:
+        pass
+
+    def contact_staff(self, contact_id: str) -> str:
+        self.check_contact(contact_id)
+        staff_id: str = self.contacts[contact_id][0]
+        return staff_id
 
     def verify_contact(
         self,

@@ -12,15 +12,12 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from functools import partial
 from uuid import UUID
 
 from ledger.application import OwnershipLedger
+from ledger.demo_records import RecordsLife
 from ledger.enums import (
-    CallbackOutcome,
-    ContactChannel,
-    ContactKind,
     Role,
     Seniority,
     Source,
@@ -29,6 +26,7 @@ from ledger.enums import (
     TransferReason,
 )
 from ledger.errors import LedgerError, RuleViolation
+from ledger.privacy_demo import add_privacy_story
 
 START = datetime(2023, 1, 2, 9, 0, tzinfo=UTC)
 END = datetime(2025, 12, 31, 17, 0, tzinfo=UTC)
@@ -78,7 +76,7 @@ class DemoResult:
     departed: Person | None = None
 
 
-class DemoCompany:
+class DemoCompany(RecordsLife):
     """Schedules business actions in time order and plays them through the ledger."""
 
     def __init__(self, app: OwnershipLedger, seed: int, customers: int) -> None:
@@ -112,6 +110,7 @@ class DemoCompany:
                 self.staff.append(Person(receipt.id, name, role, seniority, area, lone))
                 self.people[str(receipt.id)] = self.staff[-1]
         self.app.adopt_policy(DEMO_POLICY, START, "demo company's caps", START, self.allocator)
+        self.register_channels([(p.id, p.role) for p in self.staff], START, self.allocator)
 
     def of_role(self, role: Role) -> list[Person]:
         return [p for p in self.staff if p.role is role and not p.departed]
@@ -160,7 +159,15 @@ class DemoCompany:
             self.now, _, action = heapq.heappop(self.queue)
             action()
             progress(self.now)
+        self.privacy()
         return self.result
+
+    def privacy(self) -> None:
+        """S8: a campaign share, an export under it, a refused export to a rival, a warning."""
+        rep = max(self.of_role(Role.SALES_REP), key=lambda p: (p.lone_wolf, self.load(p), p.name))
+        manager = self.of_role(Role.MANAGER)[0]
+        story = add_privacy_story(self.app, manager.id, rep.id, END + timedelta(hours=1))
+        self.note(story.refusal)
 
     # --- customer life ---------------------------------------------------------------
 
@@ -179,10 +186,16 @@ class DemoCompany:
                 name, source, when, by, channel, area, customer_id=self.new_id()
             ).id
             tier = rng.choices([Tier.A, Tier.B, Tier.C], [2, 3, 5])[0]
-            inputs = {"value": rng.randint(1, 100), "potential": rng.randint(1, 100)}
+            inputs = {
+                "value": rng.randint(1, 100),
+                "potential": rng.randint(1, 100),
+                "revenue": rng.randint(10, 5000) * 1000,
+            }
             self.app.grade_customer(cid, tier, "initial grading", when, by, inputs)
             self.customers.append(cid)
             self.tier[cid], self.team[cid] = tier, []
+            if tier is not Tier.C:
+                self.key_people(cid)
             if source is Source.COMPANY_INBOUND:
                 self.claim_attempt(cid)
                 self.app.allocate_lead(cid, when, by)
@@ -207,77 +220,23 @@ class DemoCompany:
         if rng.random() < 0.08:
             self.at(since + timedelta(days=rng.randint(30, 400)), self.complaint(cid))
 
-    def contact(self, cid: UUID) -> Callable[[], None]:
+    # --- what RecordsLife needs of the company ---------------------------------------
+
+    def staff_of(self, role: Role) -> list[UUID]:
+        return [p.id for p in self.of_role(role)]
+
+    def person_id(self, person: object) -> UUID:
+        assert isinstance(person, Person)
+        return person.id
+
+    def is_lone_wolf(self, person: object) -> bool:
+        return isinstance(person, Person) and person.lone_wolf
+
+    def join_team(self, cid: UUID, role: Role, team_role: TeamRole) -> Callable[[], None]:
         def act() -> None:
-            holder = self.holder[cid]
-            if holder is None:
-                return
-            people = [holder] if holder.lone_wolf else [holder, *self.team[cid]]
-            person = self.rng.choice(people)
-            kind = self.rng.choice(list(ContactKind))
-            channel = self.rng.choices(
-                list(ContactChannel), [4, 2, 4, 1 if holder.lone_wolf else 0, 1]
-            )[0]
-            receipt = self.app.record_contact(
-                cid, person.id, kind, channel, self.now, str(person.id),
-                met="purchasing lead", decision_maker_met=self.rng.random() < 0.4,
-                needs="volume pricing", next_step="follow-up call",
-            )  # fmt: skip
-            assert receipt.ref is not None
-            if kind is ContactKind.TRIP:
-                amount = Decimal(self.rng.randint(300, 3000))
-                self.app.claim_expense(cid, receipt.ref, amount, self.now, str(person.id))
-            if self.rng.random() < 0.45:
-                later = self.now + timedelta(days=self.rng.randint(1, 10))
-                self.at(later, self.callback(cid, receipt.ref))
-
-        return act
-
-    def callback(self, cid: UUID, contact_id: str) -> Callable[[], None]:
-        def act() -> None:
-            caller = self.rng.choice(self.of_role(Role.CALLBACK))
-            outcome = self.rng.choices(list(CallbackOutcome), [8, 1, 1])[0]
-            score = None if outcome is CallbackOutcome.UNREACHABLE else self.rng.randint(2, 5)
-            self.app.verify_contact(
-                cid, contact_id, caller.id, outcome, self.now, str(caller.id), satisfaction=score
-            )
-
-        return act
-
-    def contract(self, cid: UUID) -> Callable[[], None]:
-        def act() -> None:
-            value = Decimal(self.rng.randint(10, 500) * 1000)
-            self.app.sign_contract(
-                cid, f"CT-{self.rng.randint(10000, 99999)}", value, self.now, self.allocator
-            )
-            for role, team_role, days in (
-                (Role.SERVICE, TeamRole.SERVICE, 5),
-                (Role.TECHNICAL, TeamRole.TECHNICAL, 9),
-            ):
-                member = self.rng.choice(self.of_role(role))
-                self.at(self.now + timedelta(days=days), self.join_team(cid, member, team_role))
-
-        return act
-
-    def join_team(self, cid: UUID, member: Person, team_role: TeamRole) -> Callable[[], None]:
-        def act() -> None:
+            member = self.rng.choice(self.of_role(role))
             self.app.add_team_member(cid, member.id, team_role, self.now, self.allocator)
             self.team[cid].append(member)
-
-        return act
-
-    def complaint(self, cid: UUID) -> Callable[[], None]:
-        def act() -> None:
-            ref = self.app.log_complaint(cid, "late delivery", self.now, self.allocator).ref
-            assert ref is not None
-            if self.rng.random() < 0.7:
-                self.at(self.now + timedelta(days=self.rng.randint(1, 20)), self.resolve(cid, ref))
-
-        return act
-
-    def resolve(self, cid: UUID, ref: str) -> Callable[[], None]:
-        def act() -> None:
-            self.app.resolve_complaint(cid, ref, "replacement shipped", self.now, self.allocator)
 
         return act
 

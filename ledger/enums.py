@@ -56,9 +56,32 @@ class TeamRole(Enum):
     SERVICE = "service"
     TECHNICAL = "technical"
     MANAGEMENT = "management"
+    SERVICE_LEAD = "service_lead"
+    TECHNICAL_LEAD = "technical_lead"
+    EXECUTIVE_SPONSOR = "executive_sponsor"
+    CUSTODIAN = "custodian"  # the named custodian of the customer file (rules 20, 107)
+
+    @property
+    def covers(self) -> TeamRole:
+        """A lead covers the level of its team: a service lead is after-sales service."""
+        leads = {
+            TeamRole.SERVICE_LEAD: TeamRole.SERVICE,
+            TeamRole.TECHNICAL_LEAD: TeamRole.TECHNICAL,
+        }
+        return leads.get(self, self)
+
+
+class KeyRole(Enum):
+    """People on the customer's side the coverage plan must name (rule 115)."""
+
+    DECISION_MAKER = "decision_maker"
+    INFLUENCER = "influencer"
+    KEY_CONTACT = "key_contact"
 
 
 class ContactKind(Enum):
+    SERVICE = "service"
+    INFORMATION_CALL = "information_call"  # the phone team's pre-sales information call (33)
     VISIT = "visit"
     CALL = "call"
     TRIP = "trip"
@@ -93,7 +116,27 @@ ALL_ENUMS: tuple[type[Enum], ...] = (
     Source,
     TransferReason,
     TeamRole,
+    KeyRole,
     ContactKind,
     ContactChannel,
     CallbackOutcome,
 )
+
+
+class Severity(Enum):
+    """How grave a private use of customer data is, which decides what follows (47–49)."""
+
+    MINOR = "minor"  # a written warning and an order to stop at once
+    SERIOUS = "serious"  # an internal investigation
+    MALICIOUS = "malicious"  # termination: the departure rules move every customer
+
+
+class ShareScope(Enum):
+    """What a data share covers: named customers, every customer of one holder, or one area."""
+
+    CUSTOMERS = "customers"
+    HOLDER = "holder"
+    AREA = "area"
+
+
+ALL_ENUMS += (Severity, ShareScope)

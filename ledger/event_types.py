@@ -10,13 +10,38 @@ from ledger.errors import InvalidInput
 
 def _aggregates() -> list[type[Aggregate]]:
     from ledger.access import ApiToken, FileRead
+    from ledger.channel import Channel
+    from ledger.complaint import Complaint
     from ledger.customer import Customer
+    from ledger.datashare import DataExport, DataShare, ShareRegister
+    from ledger.development import Development, StationTarget, WeeklyProgress
     from ledger.policy import Policy
     from ledger.roster import LeadRoster
     from ledger.staff import Staff
     from ledger.team import Census, Team
+    from ledger.trip import Trip
+    from ledger.violation import Violation
 
-    return [Customer, Staff, Policy, LeadRoster, Team, Census, ApiToken, FileRead]
+    return [
+        Customer,
+        Staff,
+        Policy,
+        LeadRoster,
+        Team,
+        Census,
+        ApiToken,
+        FileRead,
+        Channel,
+        Trip,
+        Complaint,
+        Development,
+        WeeklyProgress,
+        StationTarget,
+        DataShare,
+        ShareRegister,
+        DataExport,
+        Violation,
+    ]
 
 
 def event_classes() -> dict[str, type]:

@@ -43,7 +43,7 @@ def dispatch(tx: Tx, domain_event: Any, position: int) -> None:
 
 
 def _load_handlers() -> None:
-    from projections import ownership, people, records  # noqa: F401  (they register handlers)
+    from projections import ownership, people, privacy, records, workflows  # noqa: F401  (they register handlers)
 
 
 def value(member: Enum | None) -> Any:

@@ -128,14 +128,15 @@ def customer_file(tx: Tx, customer_id: str) -> dict[str, Any]:
         ),
         "contacts": tx.all(
             "SELECT contact_id, staff_id, kind, channel, occurred_at, recorded_at, verified_at, "
-            "outcome, satisfaction, caller, expense FROM ledger_rm_contact WHERE customer_id=:c "
-            "ORDER BY occurred_at, contact_id",
+            "outcome, satisfaction, caller, callback_note, expense, channel_address, "
+            "company_channel, asked_for, late, handoff_drift FROM ledger_rm_contact "
+            "WHERE customer_id=:c ORDER BY occurred_at, contact_id",
             params,
         ),
         "complaints": tx.all(
-            "SELECT complaint_id, summary, logged_at, resolved_at, resolution, "
-            "CASE WHEN resolved_at IS NULL THEN 'open' ELSE 'resolved' END AS state "
-            "FROM ledger_rm_complaint WHERE customer_id=:c ORDER BY logged_at",
+            "SELECT complaint_id, summary, logged_at, resolved_at, resolution, state, replied_at, "
+            "reply_late, cause, corrective, preventive, escalated_to, rechecked_at, satisfaction, "
+            "fed_back_to FROM ledger_rm_complaint WHERE customer_id=:c ORDER BY logged_at",
             params,
         ),
         "contracts": tx.all(
@@ -144,4 +145,32 @@ def customer_file(tx: Tx, customer_id: str) -> dict[str, Any]:
             params,
         ),
         "team": team(tx, customer_id),
+        "trips": tx.all(
+            "SELECT trip_id, staff_id, purpose, occurred_at, entered_at, late, step, met, "
+            "decision_maker_met, needs, key_information, next_step, amendments, signed_by, "
+            "backfilled_by, qualified_by, expense, expense_approved_at, callbacks, discrepancies "
+            "FROM ledger_rm_trip WHERE customer_id=:c ORDER BY occurred_at, trip_id",
+            params,
+        ),
+        "trip_callbacks": tx.all(
+            "SELECT trip_id, caller, reached, outcome, satisfaction, differences, problems, "
+            "occurred_at FROM ledger_rm_trip_callback WHERE customer_id=:c "
+            "ORDER BY occurred_at, position",
+            params,
+        ),
+        "file_entries": tx.all(
+            "SELECT trip_id, entry, occurred_at, actor FROM ledger_rm_file_entry "
+            "WHERE customer_id=:c ORDER BY position, seq",
+            params,
+        ),
+        "key_people": tx.all(
+            "SELECT role, person, title, since FROM ledger_rm_key_person WHERE customer_id=:c "
+            "ORDER BY role",
+            params,
+        ),
+        "warnings": tx.all(
+            "SELECT kind, detail, occurred_at FROM ledger_rm_warning WHERE customer_id=:c "
+            "ORDER BY position",
+            params,
+        ),
     }

@@ -29,6 +29,7 @@ from ledger.errors import LedgerError
 from ledger.service import LedgerService
 from ledger.settings import LedgerSettings
 from projections.handlers import dispatch, handled_topics
+from projections.schema import TABLES, columns
 from projections.store import APPLICATION, ReadModelView, Tx, open_view
 
 Progress = Callable[[int, int], None]  # (events done, events to do)
@@ -89,6 +90,18 @@ class ReadModels:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        if self.position() and not self._layout_current():
+            self.rebuild()  # tables written by an older release: rebuild them from the events
+
+    def _layout_current(self) -> bool:
+        """Every table has every column this release writes (probed, not versioned by hand)."""
+        for table in TABLES:
+            try:
+                with self.view.read() as tx:
+                    tx.all(f"SELECT {', '.join(columns(table))} FROM {table} LIMIT 0")
+            except Exception:
+                return False
+        return True
 
     def position(self) -> int:
         return self.view.max_tracking_id(APPLICATION) or 0

@@ -15,13 +15,17 @@ def contact_recorded(tx: Tx, e: Customer.ContactRecorded, position: int) -> None
     cid, at = str(e.originator_id), ts(e.occurred_at)
     row = tx.one("SELECT holder FROM ledger_rm_customer WHERE customer_id=:c", {"c": cid})
     by_holder = row is not None and row["holder"] == e.staff_id
+    company = None if e.company_channel is None else int(e.company_channel)
     tx.execute(
         "INSERT INTO ledger_rm_contact (contact_id, customer_id, staff_id, kind, channel, private, "
-        "occurred_at, recorded_at, actor, by_holder) VALUES (:id, :c, :s, :kind, :channel, "
-        ":private, :at, :rec, :by, :by_holder)",
+        "occurred_at, recorded_at, actor, by_holder, channel_address, company_channel, asked_for, "
+        "late, handoff_drift) VALUES (:id, :c, :s, :kind, :channel, :private, :at, :rec, :by, "
+        ":by_holder, :address, :company, :asked_for, :late, :drift)",
         {"id": e.contact_id, "c": cid, "s": e.staff_id, "kind": e.kind.value,
-         "channel": e.channel.value, "private": int(e.channel.is_private), "at": at,
-         "rec": ts(e.timestamp), "by": e.by, "by_holder": int(by_holder)},
+         "channel": e.channel.value, "private": int(e.channel.is_private or company == 0),
+         "at": at, "rec": ts(e.entered_at or e.timestamp), "by": e.by,
+         "by_holder": int(by_holder), "address": e.channel_address, "company": company,
+         "asked_for": e.asked_for, "late": int(e.late), "drift": int(e.handoff_drift)},
     )  # fmt: skip
     tx.execute(
         "UPDATE ledger_rm_customer SET last_contact_at=:at WHERE customer_id=:c "
@@ -41,9 +45,9 @@ def contact_recorded(tx: Tx, e: Customer.ContactRecorded, position: int) -> None
 def contact_verified(tx: Tx, e: Customer.ContactVerified, position: int) -> None:
     tx.execute(
         "UPDATE ledger_rm_contact SET verified_at=:at, outcome=:outcome, satisfaction=:sat, "
-        "caller=:caller WHERE contact_id=:id",
+        "caller=:caller, callback_note=:note WHERE contact_id=:id",
         {"id": e.contact_id, "at": ts(e.occurred_at), "outcome": e.outcome.value,
-         "sat": e.satisfaction, "caller": e.caller},
+         "sat": e.satisfaction, "caller": e.caller, "note": e.note},
     )  # fmt: skip
     touch(tx, str(e.originator_id), e.occurred_at)
 

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 from uuid import UUID
 
 from ledger.application import OwnershipLedger
 from ledger.enums import Role, Seniority, Source, Tier
 from tests.clock import T0, day
+
+E = TypeVar("E")
+
+
+def facts(ledger: OwnershipLedger, aggregate_id: UUID, kind: type[E]) -> list[E]:
+    """The aggregate's stored events of one kind, typed."""
+    return [e for e in ledger.events.get(aggregate_id) if isinstance(e, kind)]
 
 
 @dataclass

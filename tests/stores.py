@@ -9,6 +9,7 @@ import pytest
 
 from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
+from projections.readmodels import ReadModels
 
 STORES = ("sqlite", "postgres")
 
@@ -34,3 +35,11 @@ def ledger(store: LedgerSettings) -> Iterator[OwnershipLedger]:
     app = OwnershipLedger(store)
     yield app
     app.close()
+
+
+@pytest.fixture
+def models(ledger: OwnershipLedger) -> Iterator[ReadModels]:
+    """The ledger's read models, caught up on demand by the test."""
+    read_models = ReadModels(ledger)
+    yield read_models
+    read_models.close()

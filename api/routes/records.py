@@ -13,7 +13,7 @@ from api.deps import LedgerDep, allow
 from api.execute import execute
 from api.schemas import AmountIn, CommandIn, ReceiptOut, Text
 from ledger.commands.access import Principal
-from ledger.enums import CallbackOutcome, ContactChannel, ContactKind, TeamRole
+from ledger.enums import CallbackOutcome, ContactChannel, ContactKind, KeyRole, TeamRole
 
 router = APIRouter(prefix="/customers/{customer_id}", tags=["records"])
 Who = Principal
@@ -38,6 +38,14 @@ class ContactIn(CommandIn):
     decision_maker_met: bool = False
     needs: str = Text
     next_step: str = Text
+    channel_address: str | None = Field(
+        default=None, max_length=200, description="The number or mailbox used; checked against "
+        "the company's channel registry and flagged when it is not the company's.",
+    )  # fmt: skip
+    asked_for: str | None = Field(
+        default=None, max_length=200,
+        description="Inbound: whom the customer asked for, `company` or a person's name.",
+    )  # fmt: skip
 
 
 class CallbackIn(CommandIn):
@@ -56,10 +64,19 @@ class ContractIn(CommandIn):
 
 class ComplaintIn(CommandIn):
     summary: str = Field(min_length=1, max_length=2000)
+    form: dict[str, Annotated[str, Field(max_length=2000)]] = Field(
+        default_factory=dict, max_length=50, description="The feedback form's fields."
+    )
 
 
-class ResolutionIn(CommandIn):
-    resolution: str = Field(min_length=1, max_length=2000)
+class ChannelIn(CommandIn):
+    address: str = Field(min_length=1, max_length=200)
+
+
+class KeyContactIn(CommandIn):
+    person: str = Field(min_length=1, max_length=200)
+    title: str = Text
+    role: KeyRole
 
 
 def staff_or_self(given: UUID | None, who: Principal) -> UUID:
@@ -100,7 +117,7 @@ def record_contact(
     person = staff_or_self(body.staff_id, who)
     return execute(ledger, request, who, body, lambda: ledger.record_contact(
         customer_id, person, body.kind, body.channel, body.at(), who.actor, body.met,
-        body.decision_maker_met, body.needs, body.next_step,
+        body.decision_maker_met, body.needs, body.next_step, body.channel_address, body.asked_for,
     ), customer_id)  # fmt: skip
 
 
@@ -142,15 +159,27 @@ def log_complaint(
     who: Annotated[Who, Depends(allow("complaints.log"))],
 ) -> ReceiptOut:  # fmt: skip
     return execute(ledger, request, who, body, lambda: ledger.log_complaint(
-        customer_id, body.summary, body.at(), who.actor
+        customer_id, body.summary, body.at(), who.actor, dict(body.form)
     ), customer_id)  # fmt: skip
 
 
-@router.post("/complaints/{complaint_id}/resolution")
-def resolve_complaint(
-    customer_id: UUID, complaint_id: str, body: ResolutionIn, request: Request, ledger: LedgerDep,
-    who: Annotated[Who, Depends(allow("complaints.resolve"))],
+@router.post("/channel")
+def set_customer_channel(
+    customer_id: UUID, body: ChannelIn, request: Request, ledger: LedgerDep,
+    who: Annotated[Who, Depends(allow("customers.channel"))],
 ) -> ReceiptOut:  # fmt: skip
-    return execute(ledger, request, who, body, lambda: ledger.resolve_complaint(
-        customer_id, complaint_id, body.resolution, body.at(), who.actor
+    """The company number or mailbox the customer reaches the company on; never a private one."""
+    return execute(ledger, request, who, body, lambda: ledger.set_customer_channel(
+        customer_id, body.address, body.at(), who.actor
+    ), customer_id)  # fmt: skip
+
+
+@router.post("/key-contacts", status_code=201)
+def record_key_contact(
+    customer_id: UUID, body: KeyContactIn, request: Request, ledger: LedgerDep,
+    who: Annotated[Who, Depends(allow("customers.key_contacts"))],
+) -> ReceiptOut:  # fmt: skip
+    """A decision maker, influencer or key contact; a replacement raises an early warning."""
+    return execute(ledger, request, who, body, lambda: ledger.record_key_contact(
+        customer_id, body.person, body.title, body.role, body.at(), who.actor
     ), customer_id)  # fmt: skip

@@ -10,7 +10,7 @@ from ledger.clock import aware
 from ledger.commands.placement import PlacementMixin
 from ledger.customer import Customer
 from ledger.enums import Source, Tier, TransferReason
-from ledger.rules import authority, custody, distribution
+from ledger.rules import authority, custody, distribution, records
 from ledger.rules.modes import Grant
 from ledger.service import SYSTEM, Receipt, retrying
 from ledger.staff import Staff
@@ -48,6 +48,7 @@ class CustodyCommands(PlacementMixin):
         """A regrade never forces a move (S6); it updates the holder's book and the A-tier counts."""
         at = aware(at)
         customer = self.customer(customer_id)
+        records.check_grading_evidence(inputs or {})
         was_a = customer.tier is Tier.A
         customer.grade(tier, reason, inputs or {}, self.policy_in_force(at).version, at, by)
         holder = self.staff(customer.holder) if customer.holder else None

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from ledger.clock import aware
-from ledger.policy import PolicyParams
+from ledger.policyfile import checked_policy
 from ledger.service import LedgerService, Receipt, retrying
 
 
@@ -22,7 +22,7 @@ class GovernanceCommands(LedgerService):
         at: datetime,
         by: str,
     ) -> Receipt:
-        validated = PolicyParams.from_dict(params)
+        validated = checked_policy(params)
         policy = self._policy()
         policy.adopt(
             policy.next_version, validated.to_dict(), aware(effective_at, "effective_at"),

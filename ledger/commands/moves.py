@@ -155,7 +155,18 @@ class MovesCommands(CustodyCommands):
         plan: dict[UUID, UUID | None] | None = None,
     ) -> Receipt:
         """The person departs and every holding moves as planned, in one atomic save."""
-        at = aware(at)
+        leaver, changed = self._departure(staff_id, reason, aware(at), by, plan)
+        return self._save(leaver, *changed)
+
+    def _departure(
+        self,
+        staff_id: UUID,
+        reason: str,
+        at: datetime,
+        by: str,
+        plan: dict[UUID, UUID | None] | None,
+    ) -> tuple[Staff, list[Aggregate]]:
+        """Depart and carry out the plan; the caller saves (a termination saves its violation too)."""
         leaver = self.staff(staff_id)
         eligibility.check_active(str(staff_id), leaver.status)
         self._require_allocator(by, at, system_ok=True)
@@ -166,7 +177,7 @@ class MovesCommands(CustodyCommands):
             departure.check_plan_successor(str(staff_id), successor)
             changed += self._plan_step(self.customer(customer_id), leaver, successor, at, by)
         leaver.depart(reason, occurred_at=at, by=by)
-        return self._save(leaver, *unique(changed))
+        return leaver, unique(changed)
 
     def _plan_step(
         self, customer: Customer, leaver: Staff, successor: str | None, at: datetime, by: str

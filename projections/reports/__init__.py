@@ -1,9 +1,10 @@
-"""Reports 5-12 by name, and the sections that wait for events not yet in the ledger."""
+"""Reports 5-13 by name, and the sections that wait for events not yet in the ledger."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from projections.reports.development import development
 from projections.reports.distribution import (
     concentration,
     holders_as_of,
@@ -27,20 +28,9 @@ REPORTS: dict[str, Report] = {
     "callbacks": callback_quality,
     "discipline": records_discipline,
     "complaints": complaints_and_violations,
+    "development": development,
 }
 
-WAITING: dict[str, dict[str, str]] = {
-    "control": {
-        "named_person_share": "an inbound contact fact saying the caller asked for a named person",
-    },
-    "discipline": {
-        "asked_for_named_person": "an inbound contact fact saying the caller asked for a named person",
-        "service_by_sales_after_handoff": "a hand-off completed fact (and service-kind contacts)",
-    },
-    "complaints": {
-        "violations": "violation recorded / investigated facts with severity",
-        "refused_data_exports": "data-share requested / refused facts",
-    },
-}
+WAITING: dict[str, dict[str, str]] = {}  # sections whose events are not yet in the ledger
 
 __all__ = ["REPORTS", "WAITING", "Period", "Report", "Sections"]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from ledger.clock import utcnow
 from projections.holdings import holder_at
 from projections.measures import chi_square, gini, hhi, top_share
-from projections.reports.period import Period, Rows, Sections
+from projections.reports.period import Period, Rows, Sections, policy_at
 from projections.store import Tx
 
 BLUE_SUN_SHARE = 0.5  # the top fifth of eligible reps receiving over half the company leads
@@ -33,8 +33,10 @@ def concentration(tx: Tx, period: Period) -> Sections:
     for c in held:
         books[c["holder"]][c["tier"] or "-"] += 1
         worth[c["holder"]] += value[c["customer_id"]]
+    a_cap = policy_at(tx, period.at).max_a_per_rep
     per_rep = [
         {"staff_id": r["staff_id"], "rep": r["name"], "team": r["team"], "seniority": r["seniority"],
+         "over_a_cap": books[r["staff_id"]]["A"] > a_cap,
          "A": books[r["staff_id"]]["A"], "B": books[r["staff_id"]]["B"],
          "C": books[r["staff_id"]]["C"], "ungraded": books[r["staff_id"]]["-"],
          "total": sum(books[r["staff_id"]].values()), "contract_value": str(worth[r["staff_id"]])}
@@ -51,6 +53,7 @@ def concentration(tx: Tx, period: Period) -> Sections:
         "reps": len(per_rep),
         "top": period.top,
         "top_share_of_a_tier": round(top_share(a_tier, period.top), 4),
+        "reps_over_a_cap": sum(bool(r["over_a_cap"]) for r in per_rep),
         "top_share_of_contract_value": round(top_share(values, period.top), 4),
         "hhi_reps_all": round(hhi(totals), 1),
         "hhi_reps_a_tier": round(hhi(a_tier), 1),

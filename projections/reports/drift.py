@@ -19,6 +19,8 @@ HELD = (
 )
 CONTACT_MIX = (
     "SELECT customer_id, staff_id, COUNT(*) AS n, SUM(private) AS private, "
+    "SUM(CASE WHEN asked_for IS NOT NULL THEN 1 ELSE 0 END) AS inbound, "
+    "SUM(CASE WHEN asked_for IS NOT NULL AND asked_for<>'company' THEN 1 ELSE 0 END) AS named, "
     "SUM(CASE WHEN verified_at IS NOT NULL AND verified_at<:until THEN 1 ELSE 0 END) AS verified, "
     "SUM(CASE WHEN outcome='discrepancy' AND verified_at<:until THEN 1 ELSE 0 END) AS discrepant, "
     "MAX(occurred_at) AS last FROM ledger_rm_contact "
@@ -31,6 +33,12 @@ def _mix(tx: Tx, period: Period) -> dict[str, list[dict[str, Any]]]:
     for row in tx.all(CONTACT_MIX, period.bounds):
         mix[row["customer_id"]].append(row)
     return mix
+
+
+def _named_share(per_staff: list[dict[str, Any]]) -> float | None:
+    """Of inbound contacts that said whom they asked for, the share asking for a named person."""
+    inbound = sum(int(r["inbound"] or 0) for r in per_staff)
+    return sum(int(r["named"] or 0) for r in per_staff) / inbound if inbound else None
 
 
 def control_index(tx: Tx, period: Period) -> Sections:
@@ -47,7 +55,7 @@ def control_index(tx: Tx, period: Period) -> Sections:
         inputs = RiskInputs(
             contacts=n,
             top_share=int(top["n"]) / n if top else 0.0,
-            named_person_share=None,  # waits for the inbound "asked for a named person" fact
+            named_person_share=_named_share(per_staff),
             distinct_staff=len(per_staff),
             verified_share=verified / n if n else 0.0,
             discrepancy_rate=sum(int(r["discrepant"]) for r in per_staff) / verified
@@ -90,7 +98,8 @@ def due_lists(tx: Tx, period: Period) -> Sections:
     complaints = tx.all(
         "SELECT p.complaint_id, p.customer_id, c.name AS customer, p.summary, p.logged_at "
         "FROM ledger_rm_complaint p JOIN ledger_rm_customer c ON c.customer_id = p.customer_id "
-        "WHERE p.logged_at<=:reply_by AND (p.resolved_at IS NULL OR p.resolved_at>:at) "
+        "WHERE p.logged_at<=:reply_by AND (p.replied_at IS NULL OR p.replied_at>:at) "
+        "AND (p.resolved_at IS NULL OR p.resolved_at>:at) "
         "ORDER BY p.logged_at",
         {"reply_by": reply_by, "at": ts(at)},
     )
@@ -114,24 +123,48 @@ def records_discipline(tx: Tx, period: Period) -> Sections:
     policy = policy_at(tx, period.at)
     contacts = tx.all(
         "SELECT contact_id, customer_id, staff_id, kind, channel, private, occurred_at, "
-        "recorded_at FROM ledger_rm_contact WHERE occurred_at>=:since AND occurred_at<:until "
-        "ORDER BY occurred_at, contact_id",
+        "recorded_at, channel_address, asked_for, late, handoff_drift FROM ledger_rm_contact "
+        "WHERE occurred_at>=:since AND occurred_at<:until ORDER BY occurred_at, contact_id",
         period.bounds,
     )
-    late = timedelta(days=policy.late_entry_days)
+    trips = tx.all(
+        "SELECT trip_id, customer_id, staff_id, 'trip' AS kind, occurred_at, entered_at AS "
+        "recorded_at, late FROM ledger_rm_trip WHERE occurred_at>=:since AND occurred_at<:until "
+        "ORDER BY occurred_at, trip_id",
+        period.bounds,
+    )
+    del policy  # lateness is decided, and recorded, when the entry is made (policy then)
     return {
         "late_entries": [
             {**k, "days_late": (parse_ts(k["recorded_at"]) - parse_ts(k["occurred_at"])).days}
-            for k in contacts
-            if parse_ts(k["recorded_at"]) - parse_ts(k["occurred_at"]) > late
+            for k in (*contacts, *trips)
+            if k["late"]
         ],
         "non_company_channels": [k for k in contacts if k["private"]],
-        "asked_for_named_person": [],
+        "asked_for_named_person": [k for k in contacts if k["asked_for"] not in (None, "company")],
         "handoffs_pending": _handoffs_pending(tx),
-        "service_by_sales_after_handoff": [],
+        "service_by_sales_after_handoff": [k for k in contacts if k["handoff_drift"]],
         "key_accounts_covered_by_holder_alone": _lone_key_accounts(tx, contacts),
         "files_without_custodian_or_update": _stale_files(tx, period),
+        "key_accounts_without_key_people": _missing_key_people(tx),
     }
+
+
+def _missing_key_people(tx: Tx) -> Rows:
+    """A key account's coverage plan names its decision maker and influencers (115)."""
+    rows = tx.all(
+        "SELECT c.customer_id, c.name AS customer, c.holder, "
+        "SUM(CASE WHEN k.role='decision_maker' THEN 1 ELSE 0 END) AS decision_makers, "
+        "SUM(CASE WHEN k.role='influencer' THEN 1 ELSE 0 END) AS influencers "
+        "FROM ledger_rm_customer c LEFT JOIN ledger_rm_key_person k "
+        "ON k.customer_id = c.customer_id WHERE c.tier='A' AND c.holder IS NOT NULL "
+        "GROUP BY c.customer_id, c.name, c.holder ORDER BY c.name"
+    )
+    return [
+        {**r, "missing": [m for m, n in (("decision_maker", r["decision_makers"]), ("influencer", r["influencers"])) if not n]}
+        for r in rows
+        if not (r["decision_makers"] and r["influencers"])
+    ]  # fmt: skip
 
 
 def _handoffs_pending(tx: Tx) -> Rows:
@@ -139,8 +172,9 @@ def _handoffs_pending(tx: Tx) -> Rows:
         "SELECT c.customer_id, c.name AS customer, c.holder, COUNT(*) AS contracts "
         "FROM ledger_rm_customer c JOIN ledger_rm_contract k ON k.customer_id = c.customer_id "
         "WHERE NOT EXISTS (SELECT 1 FROM ledger_rm_team t WHERE t.customer_id = c.customer_id "
-        "AND t.team_role='service') OR NOT EXISTS (SELECT 1 FROM ledger_rm_team t "
-        "WHERE t.customer_id = c.customer_id AND t.team_role='technical') "
+        "AND t.team_role IN ('service', 'service_lead')) OR NOT EXISTS (SELECT 1 FROM "
+        "ledger_rm_team t WHERE t.customer_id = c.customer_id "
+        "AND t.team_role IN ('technical', 'technical_lead')) "
         "GROUP BY c.customer_id, c.name, c.holder ORDER BY c.name"
     )
 

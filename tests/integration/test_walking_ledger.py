@@ -72,14 +72,20 @@ def test_records_of_contact_callback_expense_contract_and_complaint_are_kept(
     ).ref  # fmt: skip
     assert contact is not None
     ledger.verify_contact(
-        acme, contact, caller, CallbackOutcome.DISCREPANCY, day(4), str(caller), 2
+        acme, contact, caller, CallbackOutcome.DISCREPANCY, day(4), str(caller), 2, "no visit"
     )
     ledger.claim_expense(acme, contact, Decimal("812.40"), day(5), str(rep))
     ledger.sign_contract(acme, "CT-9", Decimal(50000), day(6), str(rep))
     ledger.add_team_member(acme, service, TeamRole.SERVICE, day(7), "system")
     complaint = ledger.log_complaint(acme, "late delivery", day(8), "system").ref
     assert complaint is not None
-    ledger.resolve_complaint(acme, complaint, "re-shipped", day(9), "system")
+    handler = str(service)
+    ledger.reply_complaint(complaint, "on it", day(8), handler)
+    ledger.investigate_complaint(complaint, "carrier", "re-ship", "2nd carrier", day(8), handler)
+    ledger.recheck_complaint(complaint, "delivered", day(9), handler)
+    ledger.confirm_complaint(complaint, 4, "happy", day(9), str(caller))
+    ledger.feed_back_complaint(complaint, ["operations"], "carrier review", day(9), handler)
+    ledger.close_complaint(complaint, "re-shipped", day(9), handler)
 
     customer = ledger.customer(acme)
     assert customer.contacts[contact] == [str(rep), True, True]
@@ -152,7 +158,7 @@ def test_policy_versions_are_events_and_rules_read_the_one_in_force(
     assert reopened.policy_in_force(day(15)).params.rotation_days == 365
     assert reopened.policy_in_force(day(30)).version == 2
     acme = reopened.register_customer("Acme", Source.IMPORTED, day(0)).id
-    reopened.grade_customer(acme, Tier.C, "small", day(15), "m")
+    reopened.grade_customer(acme, Tier.C, "small", day(15), "m", {"revenue": 2})
     graded = list(reopened.events.get(acme))[-1]
     assert isinstance(graded, Customer.Graded)
     assert graded.policy_version == 1

@@ -1,0 +1,47 @@
+"""Bad input over real HTTP: oversized bodies and absurd dates are refused clearly, nothing stored."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import httpx
+
+from api.limits import MAX_BODY
+from tests.e2e.conftest import Directory, Server
+from tests.e2e.test_api_commands import events_stored
+
+
+def test_an_oversized_body_is_refused_with_413_by_length_and_when_streamed(
+    people: Directory, server: Server
+) -> None:
+    boss, before = people["manager"], events_stored(server)
+    big = {"name": "x" * (MAX_BODY + 10)}
+    declared = boss.post("/customers", big)
+    assert declared.status_code == 413, declared.text
+    assert declared.json()["error"]["code"] == "body_too_large"
+
+    def chunks() -> Iterator[bytes]:  # no Content-Length: the server counts as it reads
+        payload = json.dumps(big).encode()
+        for start in range(0, len(payload), 64 * 1024):
+            yield payload[start : start + 64 * 1024]
+
+    streamed = httpx.post(
+        f"{server.url}/customers", content=chunks(), timeout=30,
+        headers={"Authorization": f"Bearer {boss.token}", "Content-Type": "application/json"},
+    )  # fmt: skip
+    assert streamed.status_code == 413, streamed.text
+    assert streamed.json()["error"]["params"]["limit"] == MAX_BODY
+    assert events_stored(server) == before
+    assert boss.post("/customers", {"name": "Normal Co"}).status_code == 201  # the server is fine
+
+
+def test_absurd_business_times_are_refused_with_a_sentence(
+    people: Directory, server: Server
+) -> None:
+    boss, before = people["manager"], events_stored(server)
+    for when in ("9999-12-31T00:00:00Z", "0001-01-01T00:00:00Z", "1989-12-31T23:59:59Z", "2024-02-30T00:00:00Z", "yesterday"):  # fmt: skip
+        answer = boss.post("/customers", {"name": "Time Traveller", "occurred_at": when})
+        assert answer.status_code == 422, (when, answer.text)
+        assert "occurred_at" in answer.text
+    assert events_stored(server) == before
