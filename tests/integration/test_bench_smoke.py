@@ -1,0 +1,72 @@
+"""`python -m bench` at the small scale runs end to end on both stores (no timing assertions)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from bench.__main__ import publish, run
+from bench.results import Row
+from bench.scales import SCALES
+
+SECTIONS = ("1 command path", "2 HTTP", "3 queries at scale", "4 flat cost", "5 rebuild and import")
+LEDGER_COMMANDS = {"assign_customer", "record_contact", "verify_contact (callback)"}
+HTTP_COMMANDS = {"POST assignment", "POST contacts", "POST callback"}
+AT_SCALE = {
+    "owner now (holder of a customer)",
+    "owner as of a past instant",
+    "a rep's holdings",
+    "at-risk report (control)",
+    "fairness report",
+}
+
+
+@pytest.fixture(scope="module")
+def results(postgres_url: str) -> tuple[list[Row], dict[str, str]]:
+    return run(SCALES["small"], ["sqlite", "postgres"], postgres_url, Console(quiet=True))
+
+
+def test_every_figure_is_measured_on_both_stores(results: tuple[list[Row], dict[str, str]]) -> None:
+    rows, versions = results
+    assert set(versions) == {"sqlite", "postgres"}
+    for store in ("sqlite", "postgres"):
+        mine = [r for r in rows if r.store == store]
+        assert {r.section for r in mine} == set(SECTIONS)
+        for clients in SCALES["small"].clients:
+            names = {r.name for r in mine if r.section == "1 command path" and r.clients == clients}
+            assert LEDGER_COMMANDS | {"library Application.save", "raw INSERT commit (ceiling)"} <= names  # fmt: skip
+        for clients in SCALES["small"].http_clients:
+            names = {r.name for r in mine if r.section == "2 HTTP" and r.clients == clients}
+            assert names >= HTTP_COMMANDS
+        assert {r.name for r in mine if r.section == "3 queries at scale"} >= AT_SCALE
+        assert {r.name for r in mine if r.section == "5 rebuild and import"} == {
+            "CSV import (ledger import)",
+            "rebuild all read models",
+        }
+        assert len([r for r in mine if r.section == "4 flat cost"]) == 2
+
+
+def test_each_figure_stands_beside_a_positive_baseline(results: tuple[list[Row], dict[str, str]]) -> None:  # fmt: skip
+    rows, _ = results
+    for row in rows:
+        assert row.value > 0, row
+        assert "errors" not in row.note, row.note  # every timed command succeeded
+        if row.baseline:
+            assert row.baseline_value is not None and row.baseline_value > 0, row
+            assert row.ratio == pytest.approx(row.value / row.baseline_value)
+        if row.target:
+            assert row.met is not None, row
+
+
+def test_the_report_is_written_with_its_charts(results: tuple[list[Row], dict[str, str]], tmp_path: Path) -> None:  # fmt: skip
+    rows, versions = results
+    path = publish(rows, versions, "small", tmp_path, "python -m bench --scale small")
+    again = publish(rows, versions, "small", tmp_path, "python -m bench --scale small")
+    text = path.read_text()
+    assert again == path and text.count("<!-- bench:small:begin -->") == 1
+    for section in SECTIONS:
+        assert f"### {section}" in text
+        assert (tmp_path / "perf" / f"small-{section.split()[0]}.png").stat().st_size > 0
+    assert "targeted figures met" in text and "PostgreSQL" in text
