@@ -42,6 +42,15 @@ class Staff(Aggregate):
     class CustomerUnbooked(Fact):
         customer_id: str
 
+    class ServingStarted(Fact):
+        """Joined a customer's team (service, technical, ...): saved with the customer's event."""
+
+        customer_id: str
+        team_role: str
+
+    class ServingEnded(Fact):
+        customer_id: str
+
     class BookedTierChanged(Fact):
         customer_id: str
         tier: Tier | None
@@ -66,6 +75,7 @@ class Staff(Aggregate):
         self.status = StaffStatus.ACTIVE
         self.departure_effective: datetime | None = None
         self.book: dict[str, Tier | None] = {}
+        self.serving: dict[str, str] = {}  # customer id -> team role
 
     @property
     def is_departed(self) -> bool:
@@ -117,3 +127,13 @@ class Staff(Aggregate):
         self, customer_id: str, tier: Tier | None, occurred_at: datetime, by: str
     ) -> None:
         self.book[customer_id] = tier
+
+    @event(ServingStarted)
+    def start_serving(
+        self, customer_id: str, team_role: str, occurred_at: datetime, by: str
+    ) -> None:
+        self.serving[customer_id] = team_role
+
+    @event(ServingEnded)
+    def end_serving(self, customer_id: str, occurred_at: datetime, by: str) -> None:
+        self.serving.pop(customer_id, None)

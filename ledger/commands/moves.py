@@ -172,10 +172,16 @@ class MovesCommands(CustodyCommands):
         self._require_allocator(by, at, system_ok=True)
         steps = {str(c): (str(s) if s else None) for c, s in (plan or {}).items()}
         departure.check_plan_covers(str(staff_id), set(leaver.book), steps)
+        departure.check_served(str(staff_id), sorted(leaver.serving), plan is not None)
         changed: list[Aggregate] = []
         for customer_id, successor in sorted(steps.items()):
             departure.check_plan_successor(str(staff_id), successor)
             changed += self._plan_step(self.customer(customer_id), leaver, successor, at, by)
+        for customer_id in sorted(leaver.serving):  # the plan also ends every team place
+            served = self.customer(customer_id)
+            served.remove_team_member(str(staff_id), "departure", occurred_at=at, by=by)
+            leaver.end_serving(customer_id, occurred_at=at, by=by)
+            changed.append(served)
         leaver.depart(reason, occurred_at=at, by=by)
         return leaver, unique(changed)
 

@@ -30,9 +30,11 @@ class RecordsCommands(LedgerService):
         self, customer_id: UUID, staff_id: UUID, team_role: TeamRole, at: datetime, by: str
     ) -> Receipt:
         customer = self.customer(customer_id)
-        eligibility.check_active(str(staff_id), self.staff(staff_id).status)
+        member = self.staff(staff_id)
+        eligibility.check_active(str(staff_id), member.status_at(aware(at)))
         customer.add_team_member(str(staff_id), team_role, occurred_at=aware(at), by=by)
-        return self._save(customer)
+        member.start_serving(str(customer.id), team_role.value, occurred_at=aware(at), by=by)
+        return self._save(customer, member)
 
     @retrying
     def remove_team_member(
@@ -40,7 +42,9 @@ class RecordsCommands(LedgerService):
     ) -> Receipt:
         customer = self.customer(customer_id)
         customer.remove_team_member(str(staff_id), reason, occurred_at=aware(at), by=by)
-        return self._save(customer)
+        member = self.staff(staff_id)
+        member.end_serving(str(customer.id), occurred_at=aware(at), by=by)
+        return self._save(customer, member)
 
     # --- records --------------------------------------------------------------------
 

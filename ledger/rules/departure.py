@@ -35,3 +35,16 @@ def check_plan_successor(staff_id: str, successor: str | None) -> None:
             staff_id=staff_id,
             rule="departure",
         )
+
+
+def check_served(staff_id: str, serving: list[str], planned: bool) -> None:
+    """Someone on customers' teams leaves only by a plan, which also ends those team places."""
+    if serving and not planned:
+        raise RuleViolation(
+            "departure_plan_incomplete",
+            f"Staff {staff_id} serves on the teams of {len(serving)} customers; a departure "
+            "needs a plan (it may name no holdings), which ends every team place with it.",
+            staff_id=staff_id,
+            serving=serving,
+            rule="departure",
+        )

@@ -8,7 +8,7 @@ import pytest
 
 from ledger.application import OwnershipLedger
 from ledger.customer import Customer
-from ledger.enums import Role, Seniority, Source, StaffStatus, Tier, TransferReason
+from ledger.enums import Role, Seniority, Source, StaffStatus, TeamRole, Tier, TransferReason
 from ledger.errors import LedgerError
 from ledger.rules.modes import Grant
 from tests.clock import day
@@ -323,6 +323,27 @@ def test_departure_needs_a_plan_for_every_holding_and_executes_it_atomically(co:
         refused(ledger, lambda: ledger.assign_customer(lead, co["senior"], day(31), co.by("alloc")))
         == "staff_departed"
     )
+
+
+def test_someone_serving_on_customer_teams_leaves_only_by_a_plan_that_ends_those_places(
+    co: Company,
+) -> None:
+    ledger = co.ledger
+    engineer = co.hire("engineer", Role.SERVICE)
+    acme, brill = co.customer("acme", Tier.B), co.customer("brill", Tier.C)
+    for cid in (acme, brill):
+        ledger.assign_customer(cid, co["mid"], day(1), co.by("alloc"))
+        ledger.add_team_member(cid, co["engineer"], TeamRole.SERVICE, day(2), co.by("boss"))
+    assert sorted(ledger.staff(engineer).serving) == sorted([str(acme), str(brill)])
+    ledger.remove_team_member(brill, co["engineer"], "rota change", day(3), co.by("boss"))
+    assert sorted(ledger.staff(engineer).serving) == [str(acme)]
+    leaving = lambda: ledger.record_departure(co["engineer"], "resigned", day(9), co.by("boss"))  # noqa: E731
+    assert refused(ledger, leaving) == "departure_plan_incomplete"
+    ledger.record_departure(co["engineer"], "resigned", day(9), co.by("boss"), plan={})
+    assert ledger.staff(engineer).serving == {} and ledger.staff(engineer).is_departed
+    assert str(engineer) not in ledger.customer(acme).team
+    removed = [e for e in ledger.events.get(acme) if isinstance(e, Customer.TeamMemberRemoved)]
+    assert [(e.staff_id, e.reason) for e in removed] == [(engineer, "departure")]
 
 
 def test_after_the_effective_date_a_leaving_person_can_no_longer_act(co: Company) -> None:
