@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
@@ -23,6 +25,7 @@ from ledger.demo import END, Person, build_demo_company
 from ledger.enums import Role
 from ledger.settings import LedgerSettings
 from tests.e2e.conftest import Caller, Server
+from tests.stores import STORES, settings_for
 
 CHROMIUM = Path("/usr/bin/chromium")
 # Headless, and no calls home: this machine has no network beyond loopback.
@@ -71,16 +74,28 @@ def build_company(settings: LedgerSettings) -> tuple[dict[str, Person], dict[str
         ledger.close()
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
-    settings = LedgerSettings(data_dir=tmp_path_factory.mktemp("dashboard"), database_url=None)
+@pytest.fixture(scope="module", params=STORES)
+def site(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Site]:
+    """The same pages on each store: the page queries run on SQLite and on PostgreSQL."""
+    settings = settings_for(request.param, tmp_path_factory.mktemp("dashboard"), request)
     people, tokens = build_company(settings)
     server = Server(settings).start()
     try:
         callers = {name: Caller(server.url, token) for name, token in tokens.items()}
+        caught_up(server.url)
         yield Site(server.url, callers, people)
     finally:
         server.stop()
+
+
+def caught_up(base: str, timeout: float = 120.0) -> None:
+    """The pages read whatever the read models hold: let them take in the demo first."""
+    deadline = time.monotonic() + timeout
+    while httpx.get(f"{base}/health", timeout=10).json()["read_models"]["lag"]:
+        assert time.monotonic() < deadline, "the read models did not catch up with the demo"
+        time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")
