@@ -124,7 +124,7 @@ class DemoCompany(RecordsLife):
         return UUID(int=self.rng.getrandbits(128), version=4)
 
     def load(self, person: Person) -> int:
-        return len(self.app.staff(person.id).book)
+        return len(self.app.staff_view(person.id).book)
 
     def candidates(self, tier: Tier, exclude: Person | None) -> list[Person]:
         reps = [
@@ -244,7 +244,7 @@ class DemoCompany(RecordsLife):
 
     def sync(self, cid: UUID) -> None:
         """The demo asks the ledger who holds a customer; it keeps no holdings of its own."""
-        holder = self.app.customer(cid).holder
+        holder = self.app.customer_view(cid).holder
         self.holder[cid] = self.people[holder] if holder else None
 
     def place(self, cid: UUID, tier: Tier) -> None:
@@ -262,7 +262,7 @@ class DemoCompany(RecordsLife):
         self.app.sweep_neglected(list(self.customers), self.now, self.allocator)
         period = self.app.policy_in_force(self.now).params.rotation_days
         for cid in self.customers:
-            customer = self.app.customer(cid)
+            customer = self.app.customer_view(cid)
             if customer.holder is None:
                 self.try_refused(partial(self.app.allocate_lead, cid, self.now, self.allocator))
             elif customer.held_since and (self.now - customer.held_since).days >= period:
@@ -293,12 +293,12 @@ class DemoCompany(RecordsLife):
         params = self.app.policy_in_force(self.now).params
         planned: dict[UUID, list[Tier]] = {}
         plan: dict[UUID, UUID | None] = {}
-        for held in sorted(self.app.staff(leaver.id).book):
+        for held in sorted(self.app.staff_view(leaver.id).book):
             cid, tier = UUID(held), self.tier[UUID(held)]
-            earlier = self.app.customer(cid).released_from
+            earlier = self.app.customer_view(cid).released_from
 
             def room(p: Person, tier: Tier = tier) -> bool:
-                book, extra = self.app.staff(p.id).book, planned.get(p.id, [])
+                book, extra = self.app.staff_view(p.id).book, planned.get(p.id, [])
                 a_tier = sum(t is Tier.A for t in [*book.values(), *extra, tier])
                 return len(book) + len(extra) < params.max_customers_per_rep and (
                     tier is not Tier.A or a_tier <= params.max_a_per_rep
@@ -351,7 +351,7 @@ class DemoCompany(RecordsLife):
         self.sync(fresh)
 
     def pending(self, cid: UUID) -> str:
-        pending = self.app.customer(cid).pending_transfer
+        pending = self.app.customer_view(cid).pending_transfer
         assert pending is not None
         return str(pending["request_id"])
 

@@ -121,7 +121,7 @@ class RecordsLife:
 
     def contact_kind(self, cid: UUID, by_holder: bool) -> ContactKind:
         """After a contract some holders keep doing the service work themselves: hand-off drift."""
-        signed = self.app.customer(cid).contracts > 0
+        signed = self.app.customer_view(cid).contracts > 0
         if signed and (not by_holder or self.rng.random() < 0.3):
             return ContactKind.SERVICE
         return self.rng.choice(ROUTINE)

@@ -163,6 +163,35 @@ class LedgerService(Application[UUID]):
     def customer(self, customer_id: UUID | str) -> Customer:
         return self._load(Customer, customer_id, "unknown_customer")
 
+    def _peek(self, aggregate_id: UUID) -> Aggregate:
+        """The cached aggregate itself, not a copy: only for reading, never to change and save.
+
+        A command attempt's own copy wins; a peeked object never enters the attempt's session,
+        so a later `_get` of the same id still gets a private copy to change.
+        """
+        session = self._session_map()
+        if session is not None and aggregate_id in session:
+            return session[aggregate_id]
+        aggregate: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
+        return aggregate
+
+    def _view(self, kind: type[A], aggregate_id: UUID | str, code: str) -> A:
+        try:
+            aggregate: Aggregate | None = self._peek(UUID(str(aggregate_id)))
+        except (AggregateNotFoundError, ValueError):
+            aggregate = None
+        if not isinstance(aggregate, kind):
+            raise NotFound(code, f"No {kind.__name__.lower()} with id {aggregate_id}.", id=str(aggregate_id))  # fmt: skip
+        return aggregate
+
+    def customer_view(self, customer_id: UUID | str) -> Customer:
+        """Read-only: for reports, checks and simulations that change nothing."""
+        return self._view(Customer, customer_id, "unknown_customer")
+
+    def staff_view(self, staff_id: UUID | str) -> Staff:
+        """Read-only: for eligibility checks and simulations that change nothing."""
+        return self._view(Staff, staff_id, "unknown_staff")
+
     def staff(self, staff_id: UUID | str) -> Staff:
         return self._load(Staff, staff_id, "unknown_staff")
 
@@ -175,7 +204,12 @@ class LedgerService(Application[UUID]):
         return policy
 
     def policy_in_force(self, at: datetime) -> PolicyVersion:
-        return self._policy().in_force(aware(at, "at"))
+        try:
+            policy = self._peek(Policy.create_id())
+        except AggregateNotFoundError:
+            policy = Policy()
+        assert isinstance(policy, Policy)
+        return policy.in_force(aware(at, "at"))
 
     @contextmanager
     def idempotent(self, key: str, fingerprint: str) -> Iterator[None]:

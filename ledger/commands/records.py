@@ -69,7 +69,7 @@ class RecordsCommands(LedgerService):
         service done by the sales holder after the contract are accepted and flagged."""
         at = aware(at)
         customer = self.customer(customer_id)
-        eligibility.check_active(str(staff_id), self.staff(staff_id).status_at(at))
+        eligibility.check_active(str(staff_id), self.staff_view(staff_id).status_at(at))
         params = self.policy_in_force(at).params
         entered = aware(recorded_at or utcnow(), "recorded_at")
         contact_id = uuid4().hex
@@ -87,7 +87,7 @@ class RecordsCommands(LedgerService):
         if address is None:
             return None
         try:
-            channel = self._get(Channel.create_id(address))
+            channel = self._peek(Channel.create_id(address))
         except AggregateNotFoundError:
             return False
         return isinstance(channel, Channel) and not channel.retired
