@@ -27,9 +27,10 @@ class Scale:
 
 SCALES = {
     "small": Scale(
-        "small", clients=(1, 4), http_clients=(1, 4), cell_seconds=0.15, max_ops_per_client=25,
-        customers=200, staff=40, contacts_per_customer=2, leads=5, lookups=50, report_runs=1,
-        long_history=300, history_ops=30, import_baseline_events=2_000, read_baseline_events=2_000, http_max_ops=25,
+        "small", clients=(1, 4), http_clients=(1, 4), cell_seconds=0.1, max_ops_per_client=15,
+        customers=150, staff=30, contacts_per_customer=2, leads=3, lookups=30, report_runs=1,
+        long_history=200, history_ops=15, import_baseline_events=1_000, read_baseline_events=1_000,
+        http_max_ops=15,
     ),
     "medium": Scale(
         "medium", clients=(1, 8, 32), http_clients=(1, 8, 32), cell_seconds=3.0,
