@@ -19,7 +19,7 @@ router = APIRouter(prefix="/events", tags=["events"])
 def feed(
     ledger: LedgerDep,
     who: Annotated[Principal, Depends(allow("events.feed"))],
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1, description="A log position.")] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     type: Annotated[list[str] | None, Query(description="e.g. Customer.Assigned")] = None,
 ) -> EventPageOut:

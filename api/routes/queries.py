@@ -25,7 +25,7 @@ from projections.reports import REPORTS, Period
 
 router = APIRouter(tags=["queries"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
-Offset = Annotated[int, Query(ge=0)]
+Offset = Annotated[int, Query(ge=0, le=10**9)]
 
 
 def models(request: Request) -> ReadModels:

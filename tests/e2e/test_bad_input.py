@@ -45,3 +45,12 @@ def test_absurd_business_times_are_refused_with_a_sentence(
         assert answer.status_code == 422, (when, answer.text)
         assert "occurred_at" in answer.text
     assert events_stored(server) == before
+
+
+def test_a_position_beyond_any_integer_the_store_holds_is_refused_not_a_crash(
+    people: Directory,
+) -> None:
+    auditor = people["auditor"]
+    assert auditor.get("/events", {"after": 2**63 - 1}).status_code == 200
+    too_far = auditor.get("/events", {"after": 89286543491082997465088})  # found by schemathesis
+    assert too_far.status_code == 422, too_far.text
