@@ -134,7 +134,7 @@ def customer_file(tx: Tx, customer_id: str) -> dict[str, Any]:
             params,
         ),
         "complaints": tx.all(
-            "SELECT complaint_id, summary, logged_at, resolved_at, resolution, state, replied_at, "
+            "SELECT complaint_id, summary, form, logged_at, resolved_at, resolution, state, replied_at, "
             "reply_late, cause, corrective, preventive, escalated_to, rechecked_at, satisfaction, "
             "fed_back_to FROM ledger_rm_complaint WHERE customer_id=:c ORDER BY logged_at",
             params,

@@ -170,7 +170,7 @@ class WorkflowCommands(PlacementMixin):
         customer = self.customer(customer_id)
         complaint = Complaint(str(customer.id), summary, form or {}, occurred_at=aware(at), by=by)
         customer.log_complaint(complaint.id.hex, summary, occurred_at=aware(at), by=by)
-        return self._save(complaint, customer, ref=complaint.id.hex)
+        return self._save(customer, complaint, ref=complaint.id.hex)  # the file's row first
 
     @retrying
     def reply_complaint(self, complaint_id: str, reply: str, at: datetime, by: str) -> Receipt:

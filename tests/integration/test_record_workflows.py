@@ -233,7 +233,7 @@ def test_the_read_models_show_trips_flags_complaint_steps_and_warnings(
     ledger.record_key_contact(
         cid, "Ms Deng", "GM", KeyRole.DECISION_MAKER, day(5), firm.by("clerk")
     )
-    ref = ledger.log_complaint(cid, "late", day(5), firm.by("rep")).ref
+    ref = ledger.log_complaint(cid, "late", day(5), firm.by("rep"), form={"product": "valve"}).ref
     assert ref is not None
     ledger.reply_complaint(ref, "on it", day(5), firm.by("service"))
     models.catch_up()
@@ -246,7 +246,9 @@ def test_the_read_models_show_trips_flags_complaint_steps_and_warnings(
     ]
     assert [w["detail"] for w in file["warnings"]] == ["decision_maker: Mr Gao replaced by Ms Deng"]
     assert [(k["role"], k["person"]) for k in file["key_people"]] == [("decision_maker", "Ms Deng")]
-    assert [c["state"] for c in file["complaints"]] == ["replied"]
+    assert [(c["state"], c["form"]) for c in file["complaints"]] == [
+        ("replied", '{"product": "valve"}')
+    ]
     assert [k["asked_for"] for k in discipline["asked_for_named_person"]] == ["Wang"]
     assert [k.get("trip_id") for k in discipline["late_entries"]] == [str(trip)]
     assert [r["named_person_share"] for r in control["at_risk"]] == [1.0]
