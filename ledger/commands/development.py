@@ -30,10 +30,6 @@ class DevelopmentCommands(PlacementMixin):
     def development(self, development_id: UUID | str) -> Development:
         return self._load(Development, development_id, "unknown_development")
 
-    def _by_role(self, by: str, at: datetime, allowed: frozenset[Role], step: str) -> None:
-        actor = self._actor(by, at)
-        records.check_role(by, actor.role if actor else None, allowed, step)
-
     @retrying
     def plan_development(
         self,
@@ -46,7 +42,7 @@ class DevelopmentCommands(PlacementMixin):
     ) -> Receipt:
         """The station manager's call to the area manager before going out opens the record."""
         at = aware(at)
-        self._by_role(by, at, STATION_MANAGERS, "plan a development visit")
+        self._require_role(by, at, STATION_MANAGERS, "plan a development visit")
         area_manager = self.staff(area_manager_id)
         records.check_role(str(area_manager_id), area_manager.role, AREA_MANAGERS, "be called as area manager")  # fmt: skip
         if level not in LEVELS:
@@ -91,7 +87,9 @@ class DevelopmentCommands(PlacementMixin):
         self, development_id: UUID, filing_ref: str, at: datetime, by: str
     ) -> Receipt:
         """The company's management post files the success (130)."""
-        self._by_role(by, aware(at), FILING_POST, "file a development with the management post")
+        self._require_role(
+            by, aware(at), FILING_POST, "file a development with the management post"
+        )
         development = self.development(development_id)
         development.file(filing_ref, occurred_at=aware(at), by=by)
         return self._save(development)
@@ -112,7 +110,7 @@ class DevelopmentCommands(PlacementMixin):
     ) -> Receipt:
         """The area manager's Sunday form (131): one per week; a second is refused."""
         at = aware(at)
-        self._by_role(by, at, AREA_MANAGERS, "submit the weekly development form")
+        self._require_role(by, at, AREA_MANAGERS, "submit the weekly development form")
         if week_ending.weekday() != 6:
             raise InvalidInput(
                 "weekly_form_not_sunday",
@@ -139,7 +137,7 @@ class DevelopmentCommands(PlacementMixin):
     ) -> Receipt:  # fmt: skip
         """Targets agreed with a station at the start of the month (133); later, a revision."""
         at = aware(at)
-        self._by_role(by, at, AREA_MANAGERS, "agree a station's monthly target")
+        self._require_role(by, at, AREA_MANAGERS, "agree a station's monthly target")
         if not MONTH.match(month) or cards < 0 or top_up < 0:
             raise InvalidInput(
                 "target_invalid",

@@ -14,7 +14,15 @@ from ledger.enums import Role, StaffStatus, Tier
 from ledger.errors import NotFound
 from ledger.policy import PolicyParams
 from ledger.roster import LeadRoster
-from ledger.rules import authority, concentration, eligibility, modes, rotation, seniority
+from ledger.rules import (
+    authority,
+    concentration,
+    eligibility,
+    modes,
+    records,
+    rotation,
+    seniority,
+)
 from ledger.rules.modes import Grant
 from ledger.service import LedgerService
 from ledger.staff import Staff
@@ -36,6 +44,11 @@ class PlacementMixin(LedgerService):
             raise NotFound("unknown_actor", f"No staff member {by} to act.", actor=by) from None
         eligibility.check_active(by, actor.status_at(at))
         return actor
+
+    def _require_role(self, by: str, at: datetime, allowed: frozenset[Role], step: str) -> None:
+        """A record workflow's step belongs to one kind of staff (trips, complaints, stations)."""
+        actor = self._actor(by, at)
+        records.check_role(by, actor.role if actor else None, allowed, step)
 
     def _require_allocator(
         self, by: str, at: datetime, receiver: str | None = None, system_ok: bool = False

@@ -25,12 +25,6 @@ COMPLAINT_HANDLERS = frozenset({R.SERVICE, R.TECHNICAL, R.MANAGER, R.SALES_VP})
 class WorkflowCommands(PlacementMixin):
     """Each step by the one role the seeds name, in the seeds' order; refusals store nothing."""
 
-    def _role(self, by: str, at: datetime, allowed: frozenset[Role], step: str) -> Role | None:
-        actor = self._actor(by, at)
-        role = actor.role if actor else None
-        records.check_role(by, role, allowed, step)
-        return role
-
     def trip(self, trip_id: UUID | str) -> Trip:
         return self._load(Trip, trip_id, "unknown_trip")
 
@@ -76,14 +70,14 @@ class WorkflowCommands(PlacementMixin):
         trip = self.trip(trip_id)
         records.check_trip_changes(changes)
         if by != trip.staff_id:
-            self._role(by, aware(at), frozenset({R.MANAGER}), "amend another person's trip")
+            self._require_role(by, aware(at), frozenset({R.MANAGER}), "amend another person's trip")
         trip.amend(changes, occurred_at=aware(at), by=by)
         return self._save(trip)
 
     @retrying
     def review_trip(self, trip_id: UUID, signed: bool, note: str, at: datetime, by: str) -> Receipt:
         """The sales VP reviews and signs the trip record (23)."""
-        self._role(by, aware(at), frozenset({R.SALES_VP}), "review and sign a trip record")
+        self._require_role(by, aware(at), frozenset({R.SALES_VP}), "review and sign a trip record")
         trip = self.trip(trip_id)
         trip.review(signed, note, occurred_at=aware(at), by=by)
         return self._save(trip)
@@ -91,7 +85,9 @@ class WorkflowCommands(PlacementMixin):
     @retrying
     def backfill_trip(self, trip_id: UUID, entries: list[str], at: datetime, by: str) -> Receipt:
         """A clerk copies the trip into the customer file; the file shows which trip it came from."""
-        self._role(by, aware(at), frozenset({R.CLERK}), "back-fill a trip into the customer file")
+        self._require_role(
+            by, aware(at), frozenset({R.CLERK}), "back-fill a trip into the customer file"
+        )
         trip = self.trip(trip_id)
         customer = self.customer(trip.customer_id)
         trip.backfill(entries, occurred_at=aware(at), by=by)
@@ -101,7 +97,7 @@ class WorkflowCommands(PlacementMixin):
     @retrying
     def qualify_trip(self, trip_id: UUID, note: str, at: datetime, by: str) -> Receipt:
         """The clerk signs "travel information qualified" (25)."""
-        self._role(by, aware(at), frozenset({R.CLERK}), "sign travel information qualified")
+        self._require_role(by, aware(at), frozenset({R.CLERK}), "sign travel information qualified")
         trip = self.trip(trip_id)
         trip.qualify(note, occurred_at=aware(at), by=by)
         return self._save(trip)
@@ -122,7 +118,7 @@ class WorkflowCommands(PlacementMixin):
     @retrying
     def approve_trip_expense(self, trip_id: UUID, at: datetime, by: str) -> Receipt:
         """Reimbursement only for a trip the clerk has signed qualified (27)."""
-        self._role(by, aware(at), EXPENSE_APPROVERS, "approve a trip expense")
+        self._require_role(by, aware(at), EXPENSE_APPROVERS, "approve a trip expense")
         trip = self.trip(trip_id)
         trip.approve_expense(occurred_at=aware(at), by=by)
         return self._save(trip)
@@ -175,7 +171,7 @@ class WorkflowCommands(PlacementMixin):
     @retrying
     def reply_complaint(self, complaint_id: str, reply: str, at: datetime, by: str) -> Receipt:
         at = aware(at)
-        self._role(by, at, COMPLAINT_HANDLERS, "reply to a complaint")
+        self._require_role(by, at, COMPLAINT_HANDLERS, "reply to a complaint")
         complaint = self.complaint(complaint_id)
         hours = self.policy_in_force(at).params.complaint_reply_hours
         complaint.reply(reply, hours, occurred_at=at, by=by)
@@ -192,14 +188,14 @@ class WorkflowCommands(PlacementMixin):
         by: str,
         escalated_to: str | None = None,
     ) -> Receipt:
-        self._role(by, aware(at), COMPLAINT_HANDLERS, "investigate a complaint")
+        self._require_role(by, aware(at), COMPLAINT_HANDLERS, "investigate a complaint")
         complaint = self.complaint(complaint_id)
         complaint.investigate(cause, corrective, preventive, escalated_to, aware(at), by)
         return self._save(complaint, ref=complaint.id.hex)
 
     @retrying
     def recheck_complaint(self, complaint_id: str, result: str, at: datetime, by: str) -> Receipt:
-        self._role(by, aware(at), COMPLAINT_HANDLERS, "re-check a complaint's result")
+        self._require_role(by, aware(at), COMPLAINT_HANDLERS, "re-check a complaint's result")
         complaint = self.complaint(complaint_id)
         complaint.recheck(result, occurred_at=aware(at), by=by)
         return self._save(complaint, ref=complaint.id.hex)
@@ -209,7 +205,7 @@ class WorkflowCommands(PlacementMixin):
         self, complaint_id: str, satisfaction: int, note: str, at: datetime, by: str
     ) -> Receipt:
         """The callback team asks the customer whether the result satisfies them."""
-        self._role(by, aware(at), frozenset({R.CALLBACK}), "confirm a complaint's result")
+        self._require_role(by, aware(at), frozenset({R.CALLBACK}), "confirm a complaint's result")
         complaint = self.complaint(complaint_id)
         complaint.confirm_satisfaction(by, satisfaction, note, occurred_at=aware(at), by=by)
         return self._save(complaint, ref=complaint.id.hex)
@@ -218,7 +214,7 @@ class WorkflowCommands(PlacementMixin):
     def feed_back_complaint(
         self, complaint_id: str, to: list[str], note: str, at: datetime, by: str
     ) -> Receipt:
-        self._role(by, aware(at), COMPLAINT_HANDLERS, "feed a complaint's result back")
+        self._require_role(by, aware(at), COMPLAINT_HANDLERS, "feed a complaint's result back")
         complaint = self.complaint(complaint_id)
         complaint.feed_back(to, note, occurred_at=aware(at), by=by)
         return self._save(complaint, ref=complaint.id.hex)
@@ -226,7 +222,7 @@ class WorkflowCommands(PlacementMixin):
     @retrying
     def close_complaint(self, complaint_id: str, resolution: str, at: datetime, by: str) -> Receipt:
         """Refused until re-checked, confirmed by the customer and fed back (157)."""
-        self._role(by, aware(at), COMPLAINT_HANDLERS, "close a complaint")
+        self._require_role(by, aware(at), COMPLAINT_HANDLERS, "close a complaint")
         complaint = self.complaint(complaint_id)
         customer = self.customer(complaint.customer_id)
         complaint.close(resolution, occurred_at=aware(at), by=by)
