@@ -8,8 +8,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from scipy.stats import chi2
-
 
 def gini(values: Sequence[float]) -> float:
     """Gini coefficient of non-negative amounts: 0 when equal, (n-1)/n when one has all."""
@@ -49,6 +47,8 @@ def chi_square(observed: Sequence[float], expected: Sequence[float]) -> ChiSquar
         return ChiSquare(0.0, 0, 1.0)
     statistic = sum((o - e) ** 2 / e for o, e in cells)
     df = len(cells) - 1
+    from scipy.stats import chi2  # loaded on the first fairness report, not at start-up
+
     return ChiSquare(statistic, df, float(chi2.sf(statistic, df)))
 
 

@@ -8,6 +8,7 @@ audited path, so the access audit cannot tell a page view from an API call.
 from __future__ import annotations
 
 from datetime import datetime
+from types import ModuleType
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -16,7 +17,7 @@ from fastapi.responses import RedirectResponse
 
 from api.permissions import allowed
 from api.routes.queries import ModelsDep, audited
-from api.web import charts, readings, timeline
+from api.web import readings, timeline
 from api.web.filters import Filters, filters
 from api.web.render import render
 from api.web.session import PageRefused, PageRoute, session_principal, viewer
@@ -94,7 +95,7 @@ def customer(
             request, "customer.html", who, tx, chosen, file=file, custody=custody,
             intervals=timeline.with_moves(intervals, custody), people=people,
             callbacks=timeline.callbacks(file), share=timeline.single_threaded_share(people),
-            chart=charts.timeline_chart(intervals, file, names, chart_end(file, chosen)),
+            chart=_charts().timeline_chart(intervals, file, names, chart_end(file, chosen)),
         )  # fmt: skip
 
 
@@ -122,8 +123,8 @@ def fairness(request: Request, who: ReportReader, read: ModelsDep, chosen: Chose
         held = REPORTS["concentration"](tx, period)
         return page(
             request, "fairness.html", who, tx, chosen, period=period, leads=leads, held=held,
-            leads_chart=charts.fairness_chart(leads["per_rep"]),
-            held_chart=charts.concentration_chart(held["per_rep"]),
+            leads_chart=_charts().fairness_chart(leads["per_rep"]),
+            held_chart=_charts().concentration_chart(held["per_rep"]),
         )  # fmt: skip
 
 
@@ -143,3 +144,10 @@ def due(request: Request, who: ReportReader, read: ModelsDep, chosen: Chosen) ->
     with read.read() as tx:
         lists = REPORTS["due"](tx, chosen.period())
         return page(request, "due.html", who, tx, chosen, lists=lists)
+
+
+def _charts() -> ModuleType:
+    """matplotlib loads on the first chart, not when the server starts (about a second)."""
+    from api.web import charts
+
+    return charts
