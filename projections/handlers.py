@@ -14,6 +14,7 @@ from typing import Any
 
 from eventsourcing.utils import get_topic
 
+from projections.schema import ts
 from projections.store import Tx
 
 Handler = Callable[[Tx, Any, int], None]
@@ -52,3 +53,11 @@ def value(member: Enum | None) -> Any:
 
 def as_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, default=str)
+
+
+def update_row(tx: Tx, table: str, key: str, key_value: str, e: Any, assignments: str, **values: Any) -> None:  # fmt: skip
+    """Update the row an aggregate's later event is about; `:at` and `:by` are that event's."""
+    tx.execute(
+        f"UPDATE {table} SET {assignments} WHERE {key}=:id",
+        {"id": key_value, "at": ts(e.occurred_at), "by": e.by, **values},
+    )

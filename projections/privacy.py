@@ -13,7 +13,7 @@ from typing import Any
 
 from ledger.datashare import DataExport, DataShare
 from ledger.violation import Violation
-from projections.handlers import as_json, handles
+from projections.handlers import as_json, handles, update_row
 from projections.schema import ts
 from projections.store import Tx
 
@@ -56,10 +56,9 @@ def share_revoked(tx: Tx, e: DataShare.Revoked, position: int) -> None:
     _update_share(tx, e, "status='revoked', revoked_by=:by, revoked_at=:at, revoke_reason=:r", r=e.reason)  # fmt: skip
 
 
-def _update_share(tx: Tx, e: Any, assignments: str, **params: Any) -> None:
-    tx.execute(
-        f"UPDATE ledger_rm_data_share SET {assignments} WHERE share_id=:id",
-        {"id": str(e.originator_id), "by": e.by, "at": ts(e.occurred_at), **params},
+def _update_share(tx: Tx, e: Any, assignments: str, **values: Any) -> None:
+    update_row(
+        tx, "ledger_rm_data_share", "share_id", str(e.originator_id), e, assignments, **values
     )
 
 
@@ -132,10 +131,9 @@ def terminated(tx: Tx, e: Violation.EmploymentTerminated, position: int) -> None
     _update_violation(tx, e, "terminated_at=:at, plan=:plan", plan=as_json(e.plan))
 
 
-def _update_violation(tx: Tx, e: Any, assignments: str, **params: Any) -> None:
-    tx.execute(
-        f"UPDATE ledger_rm_violation SET {assignments} WHERE violation_id=:id",
-        {"id": str(e.originator_id), "at": ts(e.occurred_at), **params},
+def _update_violation(tx: Tx, e: Any, assignments: str, **values: Any) -> None:
+    update_row(
+        tx, "ledger_rm_violation", "violation_id", str(e.originator_id), e, assignments, **values
     )
 
 

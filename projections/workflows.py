@@ -10,7 +10,7 @@ from ledger.complaint import Complaint
 from ledger.customer import Customer
 from ledger.development import Development, StationTarget, WeeklyProgress
 from ledger.trip import Trip
-from projections.handlers import as_json, handles
+from projections.handlers import as_json, handles, update_row
 from projections.ownership import touch
 from projections.schema import ts
 from projections.store import Tx
@@ -34,10 +34,7 @@ def trip_recorded(tx: Tx, e: Trip.Recorded, position: int) -> None:
 
 
 def _trip(tx: Tx, e: Any, assignments: str, **values: Any) -> None:
-    tx.execute(
-        f"UPDATE ledger_rm_trip SET {assignments} WHERE trip_id=:id",
-        {"id": str(e.originator_id), "at": ts(e.occurred_at), "by": e.by, **values},
-    )
+    update_row(tx, "ledger_rm_trip", "trip_id", str(e.originator_id), e, assignments, **values)
 
 
 @handles(Trip.Amended)
@@ -111,9 +108,8 @@ def trip_filed(tx: Tx, e: Customer.TripFiled, position: int) -> None:
 
 
 def _complaint(tx: Tx, e: Any, assignments: str, **values: Any) -> None:
-    tx.execute(
-        f"UPDATE ledger_rm_complaint SET {assignments} WHERE complaint_id=:id",
-        {"id": e.originator_id.hex, "at": ts(e.occurred_at), **values},
+    update_row(
+        tx, "ledger_rm_complaint", "complaint_id", e.originator_id.hex, e, assignments, **values
     )
 
 
@@ -230,9 +226,14 @@ def development_planned(tx: Tx, e: Development.Planned, position: int) -> None:
 
 
 def _development(tx: Tx, e: Any, assignments: str, **values: Any) -> None:
-    tx.execute(
-        f"UPDATE ledger_rm_development SET {assignments} WHERE development_id=:id",
-        {"id": str(e.originator_id), "at": ts(e.occurred_at), **values},
+    update_row(
+        tx,
+        "ledger_rm_development",
+        "development_id",
+        str(e.originator_id),
+        e,
+        assignments,
+        **values,
     )
 
 
