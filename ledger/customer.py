@@ -8,6 +8,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.copying import FlatCopy
 from ledger.enums import (
     CallbackOutcome,
     ContactChannel,
@@ -22,8 +23,21 @@ from ledger.errors import InvalidInput, NotFound, RuleViolation
 from ledger.events import Fact, Started
 
 
-class Customer(Aggregate):
+class Customer(FlatCopy, Aggregate):
     """A customer belongs to the company; a holder only looks after it (seed F3, 客户资源)."""
+
+    # Version 2 keeps a contact as its staff id and the claimed ones apart (a flat dict copies
+    # fast); version 1 snapshots kept [staff, verified, claimed] lists.
+    class_version = 2
+    flat_state = frozenset(
+        {"team", "contacts", "claimed", "contract_refs", "open_complaints", "key_people"}
+    )
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        contacts: dict[str, list[Any]] = state["contacts"]
+        state["contacts"] = {cid: entry[0] for cid, entry in contacts.items()}
+        state["claimed"] = {cid: True for cid, entry in contacts.items() if entry[2]}
 
     class Registered(Started):
         name: str
@@ -164,7 +178,8 @@ class Customer(Aggregate):
         self.ever_held = False
         self.pending_transfer: dict[str, Any] | None = None
         self.team: dict[str, TeamRole] = {}
-        self.contacts: dict[str, list[Any]] = {}
+        self.contacts: dict[str, str] = {}  # contact id -> the staff member who made it
+        self.claimed: dict[str, bool] = {}  # contacts with an expense claimed against them
         self.contracts = 0
         self.contract_refs: dict[str, bool] = {}
         self.open_complaints: dict[str, datetime] = {}
@@ -389,7 +404,7 @@ class Customer(Aggregate):
         handoff_drift: bool = False,
         entered_at: datetime | None = None,
     ) -> None:
-        self.contacts[contact_id] = [staff_id, False, False]
+        self.contacts[contact_id] = staff_id
         if staff_id == self.holder and (
             self.last_holder_contact_at is None or occurred_at > self.last_holder_contact_at
         ):
@@ -403,8 +418,7 @@ class Customer(Aggregate):
 
     def contact_staff(self, contact_id: str) -> str:
         self.check_contact(contact_id)
-        staff_id: str = self.contacts[contact_id][0]
-        return staff_id
+        return self.contacts[contact_id]
 
     def verify_contact(
         self,
@@ -436,7 +450,7 @@ class Customer(Aggregate):
         occurred_at: datetime,
         by: str,
     ) -> None:
-        self.contacts[contact_id][1] = True
+        pass  # a callback changes no state a rule reads: the read models keep the outcome
 
     def claim_expense(
         self, contact_id: str, amount: Decimal, occurred_at: datetime, by: str
@@ -448,7 +462,7 @@ class Customer(Aggregate):
                 f"An expense must be positive, not {amount}.",
                 amount=str(amount),
             )
-        if self.contacts[contact_id][2]:
+        if contact_id in self.claimed:
             raise RuleViolation(
                 "expense_already_claimed",
                 f"Contact {contact_id} already has an expense claimed against it.",
@@ -460,7 +474,7 @@ class Customer(Aggregate):
     def _claim_expense(
         self, contact_id: str, amount: Decimal, occurred_at: datetime, by: str
     ) -> None:
-        self.contacts[contact_id][2] = True
+        self.claimed[contact_id] = True
 
     def sign_contract(
         self, contract_ref: str, value: Decimal, occurred_at: datetime, by: str

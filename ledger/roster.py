@@ -8,11 +8,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.copying import FlatCopy
 from ledger.events import Fact
 
 
-class LeadRoster(Aggregate):
+class LeadRoster(FlatCopy, Aggregate):
     """Each decision records its eligible pool, the credits before, and the choice (rule 75)."""
+
+    flat_state = frozenset({"credits", "members"})
 
     class Opened(Aggregate.Created):
         pass

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
@@ -28,8 +28,10 @@ from ledger.enums import (
 from ledger.errors import ConcurrencyConflict, InvalidInput, NotFound, StaleVersion
 from ledger.idempotency import IdempotencyRecord, Replayed
 from ledger.policy import Policy, PolicyVersion
+from ledger.roster import LeadRoster
 from ledger.settings import LedgerSettings
 from ledger.staff import Staff
+from ledger.team import Census, Team
 from ledger.transcodings import EnumAsValue
 
 SYSTEM = "system"
@@ -88,7 +90,11 @@ class LedgerService(Application[UUID]):
     def __init__(self, settings: LedgerSettings | None = None, env: dict[str, str] | None = None):
         self.settings = settings or LedgerSettings()
         interval = self.settings.snapshot_interval
-        self.snapshotting_intervals = {Customer: interval, Staff: interval}  # type: ignore[misc]
+        # The company-wide aggregates too: each A-tier move or lead decision adds an event to
+        # them, and a process's first command would otherwise replay all of those.
+        self.snapshotting_intervals = {  # type: ignore[misc]
+            kind: interval for kind in (Customer, Staff, Team, Census, LeadRoster)
+        }
         self._sessions = threading.local()
         super().__init__(env={**self.settings.eventsourcing_env(), **(env or {})})
 
@@ -142,6 +148,27 @@ class LedgerService(Application[UUID]):
             with datastore.transaction(commit=True) as cursor:
                 cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         return super().construct_recorder()
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """Snapshot the aggregates just saved from memory, all in one write.
+
+        The library reloads each due aggregate from the store (its last snapshot plus up to an
+        interval of events) and writes each snapshot on its own. The saved object already is
+        that state; its version may be past the interval's mark when one save added several
+        events, and a snapshot at any version is as good.
+        """
+        if self.snapshots is None:
+            return
+        due: dict[UUID, Aggregate] = {}
+        for event in processing_event.events:
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            interval = self.snapshotting_intervals.get(type(aggregate))  # type: ignore[arg-type]
+            if isinstance(aggregate, Aggregate) and interval and event.originator_version % interval == 0:  # fmt: skip
+                due[aggregate.id] = aggregate
+        if due:
+            self.snapshots.put(
+                [getattr(type(a), "Snapshot", Snapshot).take(a) for a in due.values()]
+            )
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

@@ -63,7 +63,10 @@ def postgres_env(url: str, schema: str | None = None) -> dict[str, str]:
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         "POSTGRES_POOL_SIZE": "10",
         "POSTGRES_MAX_OVERFLOW": "40",
-        "POSTGRES_PRE_PING": "y",
+        # No pre-ping: it doubled every query's round trips. After a database restart the
+        # server's store watch renews the pools (api/storewatch.py), and a command that meets
+        # a broken connection first is retried by the library.
+        "POSTGRES_PRE_PING": "n",
         "POSTGRES_CONNECT_TIMEOUT": "2",
         "POSTGRES_MAX_WAITING": "100",
     }

@@ -6,12 +6,15 @@ from datetime import datetime
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.copying import FlatCopy
 from ledger.enums import Role, Seniority, StaffStatus, Tier
 from ledger.events import Fact, Started
 
 
-class Staff(Aggregate):
+class Staff(FlatCopy, Aggregate):
     """A person who may hold customers for the company, never as their own (seed F3)."""
+
+    flat_state = frozenset({"book", "serving"})
 
     class Joined(Started):
         name: str

@@ -7,11 +7,14 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from ledger.copying import FlatCopy
 from ledger.events import Fact
 
 
-class Team(Aggregate):
+class Team(FlatCopy, Aggregate):
     """The A-tier customers a team's members hold, saved with every A-tier move into or out of it."""
+
+    flat_state = frozenset({"a_tier"})
 
     class Formed(Aggregate.Created):
         name: str
@@ -40,8 +43,10 @@ class Team(Aggregate):
         self.a_tier.pop(customer_id, None)
 
 
-class Census(Aggregate):
+class Census(FlatCopy, Aggregate):
     """How many customers the company has graded A: the base of every team's share."""
+
+    flat_state = frozenset({"a_tier"})
 
     class Opened(Aggregate.Created):
         pass

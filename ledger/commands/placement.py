@@ -39,7 +39,7 @@ class PlacementMixin(LedgerService):
         if by == "system" or by.startswith(("system:", "client:")):
             return None
         try:
-            actor = self.staff(by)
+            actor = self.staff_view(by)  # read only: a command never changes its actor's file
         except NotFound:
             raise NotFound("unknown_actor", f"No staff member {by} to act.", actor=by) from None
         eligibility.check_active(by, actor.status_at(at))
@@ -100,7 +100,9 @@ class PlacementMixin(LedgerService):
         cid, rid = str(customer.id), str(receiver.id)
         eligibility.check_can_hold(rid, receiver.role, receiver.status_at(at))
         caps = caps_of(params)
-        team = self._team(receiver.team)
+        a_tier = customer.tier is Tier.A  # only A-tier moves read the team and census counts
+        team_a = len(self._team(receiver.team).a_tier) if a_tier else 0
+        company_a = len(self._census().a_tier) if a_tier else 0
         checks = [
             lambda: seniority.check_tier_seniority(
                 cid, customer.tier, rid, receiver.seniority, params.tier_seniority
@@ -109,7 +111,7 @@ class PlacementMixin(LedgerService):
                 rid, len(receiver.book), receiver.count_tier(Tier.A), customer.tier, caps
             ),
             lambda: concentration.check_team_share(
-                receiver.team, len(team.a_tier), len(self._census().a_tier), customer.tier, caps
+                receiver.team, team_a, company_a, customer.tier, caps
             ),
             lambda: rotation.check_return(
                 cid,

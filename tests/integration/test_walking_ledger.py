@@ -88,7 +88,7 @@ def test_records_of_contact_callback_expense_contract_and_complaint_are_kept(
     ledger.close_complaint(complaint, "re-shipped", day(9), handler)
 
     customer = ledger.customer(acme)
-    assert customer.contacts[contact] == [str(rep), True, True]
+    assert customer.contacts[contact] == str(rep) and customer.claimed == {contact: True}
     assert customer.last_holder_contact_at == day(2)
     assert customer.handoff_pending  # no technical staff yet
     assert customer.open_complaints == {}

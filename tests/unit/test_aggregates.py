@@ -60,7 +60,9 @@ def test_a_callback_must_name_a_recorded_contact_and_a_score_from_1_to_5() -> No
         customer.verify_contact("k1", "cb", CallbackOutcome.CONFIRMED, 6, "", day(2), "cb")
     assert refused.value.code == "satisfaction_out_of_range"
     customer.verify_contact("k1", "cb", CallbackOutcome.CONFIRMED, 5, "", day(2), "cb")
-    assert customer.contacts["k1"][1] is True
+    callback = customer.collect_events()[-1]
+    assert isinstance(callback, Customer.ContactVerified)
+    assert (callback.contact_id, callback.satisfaction) == ("k1", 5)
 
 
 def test_an_expense_is_claimed_once_per_contact() -> None:
