@@ -67,7 +67,7 @@ class AccessCommands(LedgerService):
     def principal(self, token: str, at: datetime) -> Principal:
         """Resolve a bearer token; a departed person's token stops working at once."""
         try:
-            issued: Aggregate = self.repository.get(ApiToken.create_id(token_digest(token)))
+            issued: Aggregate = self._peek(ApiToken.create_id(token_digest(token)))  # read only
         except AggregateNotFoundError:
             raise NotFound("unknown_token", "The bearer token is not known.") from None
         assert isinstance(issued, ApiToken)
@@ -75,7 +75,7 @@ class AccessCommands(LedgerService):
             raise RuleViolation("token_revoked", "The bearer token was revoked.", rule="access")
         if issued.client is not None:
             return Principal(f"client:{issued.client}", None, frozenset(issued.scopes), issued.id)
-        staff = self.staff(issued.staff_id or "")
+        staff = self.staff_view(issued.staff_id or "")
         eligibility.check_active(str(staff.id), staff.status_at(aware(at)))
         return Principal(str(staff.id), staff.role, frozenset(), issued.id)
 

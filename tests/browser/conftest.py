@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
@@ -24,7 +23,7 @@ from ledger.clock import utcnow
 from ledger.demo import END, Person, build_demo_company
 from ledger.enums import Role
 from ledger.settings import LedgerSettings
-from tests.e2e.conftest import Caller, Server
+from tests.e2e.conftest import HTTP, Caller, Server
 from tests.stores import STORES, settings_for
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -93,7 +92,7 @@ def site(
 def caught_up(base: str, timeout: float = 120.0) -> None:
     """The pages read whatever the read models hold: let them take in the demo first."""
     deadline = time.monotonic() + timeout
-    while httpx.get(f"{base}/health", timeout=10).json()["read_models"]["lag"]:
+    while HTTP.get(f"{base}/health", timeout=10).json()["read_models"]["lag"]:
         assert time.monotonic() < deadline, "the read models did not catch up with the demo"
         time.sleep(0.2)
 

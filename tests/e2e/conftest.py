@@ -1,22 +1,34 @@
-"""A real server on a loopback port, over the test's store, and tokens to call it with."""
+"""A real server on a loopback port, over the test's store, and tokens to call it with.
+
+Most tests get uvicorn serving the app from a thread of the test process (`LiveServer`): a real
+HTTP server on a real socket, started in a fraction of a second. Tests of what survives a killed
+or restarted process get `ledger serve` in a subprocess (`Server`), as a user runs it.
+"""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
+import uvicorn
 
 from ledger.application import OwnershipLedger
 from ledger.enums import Role, Seniority
 from ledger.settings import LedgerSettings
 from tests.clock import T0
 from tests.pgcluster import free_port
+
+# One client for every caller: `httpx.post` builds a client, and its TLS context, per request
+# (about 50 ms); a shared one keeps connections alive too. httpx clients are thread-safe.
+HTTP = httpx.Client(timeout=10)
 
 
 class Server:
@@ -40,7 +52,7 @@ class Server:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                httpx.get(f"{self.url}/health", timeout=1)
+                HTTP.get(f"{self.url}/health", timeout=1)
                 return self
             except httpx.TransportError:
                 time.sleep(0.05)
@@ -54,8 +66,56 @@ class Server:
             self.log.close()
 
 
+class LiveServer:
+    """The API served by uvicorn in a thread; `stop` shuts it down and closes its stores."""
+
+    def __init__(self, store: LedgerSettings) -> None:
+        self.store = store
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._server: uvicorn.Server | None = None
+        self._thread: threading.Thread | None = None
+        self._app: Any = None
+
+    def start(self) -> LiveServer:
+        from api.main import create_app
+
+        self._app = create_app(self.store)
+        config = uvicorn.Config(self._app, host="127.0.0.1", port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, name="live-server", daemon=True)
+        self._thread.start()
+        deadline = time.monotonic() + 30
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("the server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        if self._server is None or self._thread is None:
+            return
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+        state = self._app.state
+        state.store_watch.stop()
+        state.read_models.close()
+        state.ledger.close()
+        self._server = self._thread = self._app = None
+
+
 @pytest.fixture
-def server(store: LedgerSettings) -> Iterator[Server]:
+def server(store: LedgerSettings) -> Iterator[LiveServer]:
+    running = LiveServer(store).start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
+@pytest.fixture
+def process_server(store: LedgerSettings) -> Iterator[Server]:
+    """`ledger serve` as its own process: for tests that kill it."""
     running = Server(store).start()
     try:
         yield running
@@ -77,15 +137,12 @@ class Caller:
     def post(
         self, path: str, json: object = None, headers: dict[str, str] | None = None
     ) -> httpx.Response:
-        return httpx.post(
-            self.base + path,
-            json=json if json is not None else {},
-            headers=self._headers(headers),
-            timeout=10,
+        return HTTP.post(
+            self.base + path, json=json if json is not None else {}, headers=self._headers(headers)
         )
 
     def get(self, path: str, params: dict[str, object] | None = None) -> httpx.Response:
-        return httpx.get(self.base + path, params=params, headers=self._headers(None), timeout=10)  # type: ignore[arg-type]
+        return HTTP.get(self.base + path, params=params, headers=self._headers(None))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -117,7 +174,7 @@ def build_directory(store: LedgerSettings, base: str) -> Directory:
 
 
 @pytest.fixture
-def people(store: LedgerSettings, server: Server) -> Iterator[Directory]:
+def people(store: LedgerSettings, server: LiveServer) -> Iterator[Directory]:
     directory = build_directory(store, server.url)
     yield directory
     directory.ledger.close()

@@ -6,10 +6,10 @@ import httpx
 
 from ledger.clock import utcnow
 from ledger.enums import TransferReason
-from tests.e2e.conftest import Directory, Server
+from tests.e2e.conftest import Directory, LiveServer
 
 
-def events_stored(server: Server) -> int:
+def events_stored(server: LiveServer) -> int:
     count: int = httpx.get(f"{server.url}/health", timeout=5).json()["events"]
     return count
 
@@ -24,7 +24,7 @@ def test_a_phone_call_becomes_a_lead_placed_by_the_allocator(people: Directory) 
 
 
 def test_a_refusal_is_409_with_the_rule_and_stores_nothing(
-    people: Directory, server: Server
+    people: Directory, server: LiveServer
 ) -> None:
     lead = people["phone"].post("/leads", {"name": "Acme", "channel": "hotline-1"}).json()["id"]
     manager = people["manager"].staff_id or ""
@@ -74,7 +74,7 @@ def test_no_token_is_401_and_a_role_without_the_right_is_403(people: Directory) 
 
 
 def test_a_retried_post_with_the_same_key_returns_the_first_result_even_after_a_restart(
-    people: Directory, server: Server
+    people: Directory, server: LiveServer
 ) -> None:
     phone = people["phone"]
     key = {"Idempotency-Key": "call-2024-0001"}

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 import httpx
 
 from api.limits import MAX_BODY
-from tests.e2e.conftest import Directory, Server
+from tests.e2e.conftest import Directory, LiveServer
 from tests.e2e.test_api_commands import events_stored
 
 
 def test_an_oversized_body_is_refused_with_413_by_length_and_when_streamed(
-    people: Directory, server: Server
+    people: Directory, server: LiveServer
 ) -> None:
     boss, before = people["manager"], events_stored(server)
     big = {"name": "x" * (MAX_BODY + 10)}
@@ -37,7 +37,7 @@ def test_an_oversized_body_is_refused_with_413_by_length_and_when_streamed(
 
 
 def test_absurd_business_times_are_refused_with_a_sentence(
-    people: Directory, server: Server
+    people: Directory, server: LiveServer
 ) -> None:
     boss, before = people["manager"], events_stored(server)
     for when in ("9999-12-31T00:00:00Z", "0001-01-01T00:00:00Z", "1989-12-31T23:59:59Z", "2024-02-30T00:00:00Z", "yesterday"):  # fmt: skip

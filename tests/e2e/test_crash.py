@@ -11,15 +11,17 @@ from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
 from projections.readmodels import ReadModels
 from tests.clock import T0
-from tests.e2e.conftest import Directory, Server
+from tests.e2e.conftest import HTTP, Server, build_directory
 from tests.integration.test_read_models import dump
 
 WRITERS = 4
 
 
 def test_a_killed_server_restarts_with_every_acknowledged_command_and_consistent_read_models(
-    people: Directory, server: Server, store: LedgerSettings
+    process_server: Server, store: LedgerSettings
 ) -> None:
+    server = process_server
+    people = build_directory(store, server.url)
     boss = people["manager"].staff_id or ""
     people.ledger.adopt_policy({"max_customers_per_rep": 10_000}, T0, "load", T0, boss)
     phone = people["phone"]
@@ -56,7 +58,7 @@ def test_a_killed_server_restarts_with_every_acknowledged_command_and_consistent
     assert after.status_code == 201
     acknowledged.append(after.json()["id"])
     for _ in range(200):
-        health = httpx.get(f"{server.url}/health", timeout=5).json()
+        health = HTTP.get(f"{server.url}/health", timeout=5).json()
         if health["read_models"]["lag"] == 0:
             break
         time.sleep(0.05)
@@ -75,3 +77,4 @@ def test_a_killed_server_restarts_with_every_acknowledged_command_and_consistent
     assert dump(models) == incremental
     models.close()
     check.close()
+    people.ledger.close()

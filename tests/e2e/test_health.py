@@ -5,10 +5,10 @@ from __future__ import annotations
 import httpx
 
 from ledger.settings import LedgerSettings
-from tests.e2e.conftest import Server
+from tests.e2e.conftest import LiveServer
 
 
-def test_health_reports_the_configured_store(server: Server, store: LedgerSettings) -> None:
+def test_health_reports_the_configured_store(server: LiveServer, store: LedgerSettings) -> None:
     response = httpx.get(f"{server.url}/health", timeout=5)
     assert response.status_code == 200
     body = response.json()

@@ -15,7 +15,7 @@ from ledger.application import OwnershipLedger
 from ledger.enums import Role, Seniority, Source, Tier
 from ledger.settings import LedgerSettings
 from tests.clock import T0
-from tests.e2e.conftest import Directory, Server, build_directory
+from tests.e2e.conftest import HTTP, Directory, Server, build_directory
 from tests.pgcluster import TemporaryPostgres
 
 CLIENTS = 64
@@ -88,7 +88,7 @@ def own_postgres() -> Iterator[TemporaryPostgres]:
 
 def wait_for_health(base: str, status: str) -> None:
     for _ in range(200):
-        if httpx.get(f"{base}/health", timeout=5).json()["status"] == status:
+        if HTTP.get(f"{base}/health", timeout=5).json()["status"] == status:
             return
         time.sleep(0.05)
     raise AssertionError(f"health never became {status}")

@@ -9,14 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.conftest import Directory, Server
+from tests.e2e.conftest import Directory, LiveServer
 
 
 @pytest.mark.parametrize(
     ("store", "role"), [("sqlite", "manager"), ("postgres", "auditor")], indirect=["store"]
 )  # each store and each kind of caller once: a writer's and a reader's view of the API
 def test_generated_requests_never_get_a_server_error(
-    people: Directory, server: Server, role: str
+    people: Directory, server: LiveServer, role: str
 ) -> None:
     beside = Path(sys.executable).parent  # the test venv's scripts, on PATH or not
     st = shutil.which("st", path=str(beside)) or shutil.which("st") or shutil.which("schemathesis")
