@@ -64,6 +64,7 @@ def baseline_app(store: LedgerSettings) -> Baseline:
     """
     env = store.eventsourcing_env()
     env.pop("IS_SNAPSHOTTING_ENABLED", None)
+    env.pop("APPLICATION_RECORDER_TOPIC", None)  # the library's own recorder, unchanged
     if store.database_url is None:
         env["SQLITE_DBNAME"] = str(store.data_dir / "baseline.sqlite3")
         return Baseline(env=env)

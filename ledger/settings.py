@@ -61,6 +61,7 @@ def postgres_env(url: str, schema: str | None = None) -> dict[str, str]:
         "POSTGRES_USER": unquote(parts.username or "postgres"),
         "POSTGRES_PASSWORD": unquote(parts.password or ""),
         "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+        "APPLICATION_RECORDER_TOPIC": "ledger.pgrecorder:OrderedPostgresRecorder",
         "POSTGRES_POOL_SIZE": "10",
         "POSTGRES_MAX_OVERFLOW": "40",
         # No pre-ping: it doubled every query's round trips. After a database restart the

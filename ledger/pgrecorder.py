@@ -1,0 +1,52 @@
+"""The ledger's PostgreSQL event recorder: the library's, with inserts that commit in id order.
+
+With `POSTGRES_ENABLE_DB_FUNCTIONS` the library inserts through a PL/pgSQL function that does
+not take the table lock its plain path takes. Two writers can then commit out of notification-id
+order: id 13 becomes visible while id 12 is still uncommitted, and a follower that has read up
+to 13 (the read models, another process's cache check) never sees 12. This function takes the
+same EXCLUSIVE lock first (readers are not blocked), so ids become visible in order.
+
+It is also named after the events table, not only the schema: the library's one name per
+schema let a second application in the schema redirect the ledger's inserts into its table.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from eventsourcing.postgres import PostgresApplicationRecorder
+from psycopg.sql import SQL, Identifier
+
+TOPIC = "ledger.pgrecorder:OrderedPostgresRecorder"
+
+
+class OrderedPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        name = f"{events_table_name}_insert_ordered"
+        schema, table = Identifier(datastore.schema), Identifier(events_table_name)
+        self.pg_function_name_insert_events = name
+        self.sql_invoke_pg_function_insert_events = SQL(
+            "SELECT * FROM {schema}.{function}((%s))"
+        ).format(schema=schema, function=Identifier(name))
+        body = SQL(
+            "CREATE OR REPLACE FUNCTION {schema}.{function}(events {schema}.{event}[]) "
+            "RETURNS SETOF bigint LANGUAGE plpgsql AS $BODY$ BEGIN "
+            "SET LOCAL lock_timeout = '{timeout}s'; "
+            "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+            "NOTIFY {channel}; "
+            "RETURN QUERY INSERT INTO {schema}.{table} "
+            "(originator_id, originator_version, topic, state) "
+            "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+            "RETURNING notification_id; "
+            "END; $BODY$"
+        ).format(
+            schema=schema,
+            function=Identifier(name),
+            event=Identifier(self.stored_event_type_name),
+            timeout=datastore.lock_timeout,
+            table=table,
+            channel=Identifier(self.channel_name),
+        )
+        self.sql_create_pg_function_insert_events = body
+        self.sql_create_statements[self.create_insert_function_statement_index] = body
