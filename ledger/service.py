@@ -5,10 +5,10 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
@@ -20,6 +20,7 @@ from eventsourcing.persistence import (
     Recording,
 )
 
+from ledger.cache import RESET_GAP, CoherentCache
 from ledger.clock import aware, utcnow
 from ledger.customer import Customer
 from ledger.enums import (
@@ -68,8 +69,10 @@ def retrying(
         for _ in range(MAX_ATTEMPTS):
             self._sessions.map = {}
             try:
+                self._sync_cache()
                 return method(self, *args, **kwargs)
             except IntegrityError:
+                self._forget(self._sessions.map)
                 continue
             finally:
                 self._sessions.map = None
@@ -97,17 +100,78 @@ class LedgerService(Application[UUID]):
         }
         self._sessions = threading.local()
         super().__init__(env={**self.settings.eventsourcing_env(), **(env or {})})
+        self._coherent: CoherentCache | None = None
+        if self.repository.cache is not None and self.settings.cache_size:
+            # Our own check per command replaces the library's fast-forward per load.
+            self._coherent = CoherentCache(self.settings.cache_size)
+            self._coherent.position = self.recorder.max_notification_id() or 0
+            self.repository.cache = self._coherent
+            self.repository.fastforward = False
 
     def _session_map(self) -> dict[UUID, Aggregate] | None:
         """One command attempt sees one copy of each aggregate, however often it loads it."""
         session: dict[UUID, Aggregate] | None = getattr(self._sessions, "map", None)
         return session
 
+    def _sync_cache(self) -> None:
+        """Drop the cached aggregates other writers changed since this process last looked."""
+        cache = self._coherent
+        if cache is None:
+            return
+        cache.begin()
+        latest = self.recorder.max_notification_id() or 0
+        position = cache.position
+        if latest - position > RESET_GAP:
+            cache.reset(latest)
+            cache.begin()
+            return
+        while position < latest:
+            notes = self.recorder.select_notifications(
+                start=position, limit=1000, stop=latest, inclusive_of_start=False
+            )
+            if not notes:
+                break
+            position = notes[-1].id
+            cache.advance(
+                ((cast(UUID, n.originator_id), n.originator_version) for n in notes), position
+            )
+
+    def _forget(self, session: dict[UUID, Aggregate] | None) -> None:
+        """After a lost race, load the aggregates of the attempt afresh."""
+        if self._coherent is not None:
+            for aggregate_id in session or {}:
+                with suppress(KeyError):
+                    self._coherent.get(aggregate_id, evict=True)
+
+    def _fetch(self, aggregate_id: UUID, copy: bool) -> Aggregate:
+        """The repository's load, with this process's knowledge of what does not exist."""
+        cache = self._coherent
+        if cache is not None and cache.is_absent(aggregate_id):
+            raise AggregateNotFoundError(aggregate_id)
+        try:
+            aggregate: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=copy)
+        except AggregateNotFoundError:
+            if cache is not None:
+                cache.mark_absent(aggregate_id)
+            raise
+        return aggregate
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        recordings = super().save(*objs, **kwargs)
+        if self._coherent is not None:
+            self._coherent.wrote([
+                (r.notification.id, r.domain_event.originator_id, r.domain_event.originator_version)
+                for r in recordings
+            ])  # fmt: skip
+        return recordings
+
     def _get(self, aggregate_id: UUID) -> Aggregate:
         session = self._session_map()
         if session is not None and aggregate_id in session:
             return session[aggregate_id]
-        aggregate: Aggregate = self.repository.get(aggregate_id)
+        if session is None:
+            self._sync_cache()
+        aggregate = self._fetch(aggregate_id, copy=True)
         self._check_expected(aggregate)
         if session is not None:
             session[aggregate_id] = aggregate
@@ -199,8 +263,9 @@ class LedgerService(Application[UUID]):
         session = self._session_map()
         if session is not None and aggregate_id in session:
             return session[aggregate_id]
-        aggregate: Aggregate = self.repository.get(aggregate_id, deepcopy_from_cache=False)
-        return aggregate
+        if session is None:
+            self._sync_cache()
+        return self._fetch(aggregate_id, copy=False)
 
     def _view(self, kind: type[A], aggregate_id: UUID | str, code: str) -> A:
         try:
@@ -250,7 +315,7 @@ class LedgerService(Application[UUID]):
     def replayed_receipt(self, key: str, fingerprint: str) -> dict[str, Any] | None:
         """The first answer to this key, or None; a key reused for another request is refused."""
         try:
-            record: Aggregate = self.repository.get(IdempotencyRecord.create_id(key))
+            record = self._peek(IdempotencyRecord.create_id(key))
         except AggregateNotFoundError:
             return None
         assert isinstance(record, IdempotencyRecord)

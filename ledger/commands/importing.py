@@ -48,6 +48,7 @@ class ImportCommands(PlacementMixin):
         before it stay recorded (they are true history), and the error names the line.
         """
         self._sessions.map = {}
+        self._sync_cache()
         written = lines = 0
         try:
             for line, row in enumerate(rows, start=2):
