@@ -115,11 +115,18 @@ def risk_components(r: RiskInputs) -> dict[str, float]:
 def risk_score(r: RiskInputs) -> tuple[float, list[str]]:
     """Weighted sum of the components on 0..100, and the reasons that scored at least half."""
     components = risk_components(r)
-    score = sum(WEIGHTS[name] * level for name, level in components.items())
+    return score_of(components), reasons_of(r, components)
+
+
+def score_of(components: dict[str, float]) -> float:
+    return round(sum(WEIGHTS[name] * level for name, level in components.items()), 1)
+
+
+def reasons_of(r: RiskInputs, components: dict[str, float]) -> list[str]:
+    """The sentences, written only for the customers a report shows (formatting is the cost)."""
     facts = vars(r)
-    reasons = [
+    return [
         REASONS[name].format(**facts)
         for name, level in sorted(components.items(), key=lambda kv: -WEIGHTS[kv[0]] * kv[1])
         if level >= 0.5
     ]
-    return round(score, 1), reasons

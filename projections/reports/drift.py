@@ -6,7 +6,7 @@ from collections import defaultdict
 from datetime import timedelta
 from typing import Any
 
-from projections.measures import RiskInputs, risk_score
+from projections.measures import RiskInputs, reasons_of, risk_components, score_of
 from projections.reports.period import Period, Rows, Sections, days_between, policy_at
 from projections.schema import parse_ts, ts
 from projections.store import Tx
@@ -45,7 +45,7 @@ def control_index(tx: Tx, period: Period) -> Sections:
     """Report 5: per held customer, the signals of drift to one person and a 0-100 risk score."""
     policy = policy_at(tx, period.at)
     mix = _mix(tx, period)
-    rows = []
+    scored = []
     for c in tx.all(HELD):
         per_staff = mix.get(c["customer_id"], [])
         n = sum(int(r["n"]) for r in per_staff)
@@ -68,14 +68,18 @@ def control_index(tx: Tx, period: Period) -> Sections:
             neglect_days=policy.neglect_days.get(c["tier"] or "C", 90),
             holder_leaving=c["holder_status"] in ("leaving", "departed"),
         )
-        score, reasons = risk_score(inputs)
-        rows.append({
+        components = risk_components(inputs)
+        scored.append((score_of(components), c, inputs, components, top))
+    scored.sort(key=lambda s: (-s[0], s[1]["name"]))  # stable: the query's name, id order ties
+    rows = [
+        {
             "customer_id": c["customer_id"], "customer": c["name"], "tier": c["tier"],
-            "holder": c["holder_name"], "score": score, "reasons": reasons,
+            "holder": c["holder_name"], "score": score, "reasons": reasons_of(inputs, components),
             "top_contact": top["staff_id"] if top else None, **vars(inputs),
-        })  # fmt: skip
-    rows.sort(key=lambda r: (-r["score"], r["customer"]))
-    return {"at_risk": rows[: period.top]}
+        }
+        for score, c, inputs, components, top in scored[: period.top]
+    ]  # fmt: skip
+    return {"at_risk": rows}
 
 
 def due_lists(tx: Tx, period: Period) -> Sections:
