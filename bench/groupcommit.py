@@ -73,6 +73,7 @@ class GroupCommitLedger(OwnershipLedger):
         self._sessions.map = session
         self._writer.batching = True
         try:
+            self._sync_cache()  # one store check per batch, as one per command on the usual path
             receipts = [command() for command, _ in batch]
             dirty = [a for a in session.values() if a.pending_events]
             recordings = self.save(*dirty)

@@ -106,21 +106,17 @@ class LiveServer:
 
 @pytest.fixture
 def server(store: LedgerSettings) -> Iterator[LiveServer]:
-    running = LiveServer(store).start()
-    try:
-        yield running
-    finally:
-        running.stop()
+    running = LiveServer(store)
+    yield running.start()
+    running.stop()
 
 
 @pytest.fixture
 def process_server(store: LedgerSettings) -> Iterator[Server]:
     """`ledger serve` as its own process: for tests that kill it."""
-    running = Server(store).start()
-    try:
-        yield running
-    finally:
-        running.stop()
+    running = Server(store)
+    yield running.start()
+    running.stop()
 
 
 @dataclass
