@@ -13,8 +13,9 @@ from uuid import UUID
 import pytest
 
 from ledger.application import OwnershipLedger
+from ledger.commands.importing import staff_id
 from ledger.enums import Role, Seniority, Source, StaffStatus
-from ledger.errors import RuleViolation
+from ledger.errors import InvalidInput, RuleViolation
 from ledger.settings import LedgerSettings
 from tests.clock import T0, day
 
@@ -73,3 +74,23 @@ def test_after_a_long_run_of_other_writes_the_cache_starts_over(
     assert here.staff_view(rep).status_at(day(3)) is StaffStatus.LEAVING
     with pytest.raises(RuleViolation):
         here.assign_customer(customer, rep, day(3), allocator)
+
+
+def test_a_failed_import_leaves_no_unsaved_change_in_the_cache(ledger: OwnershipLedger) -> None:
+    staff = {"kind": "staff", "occurred_at": T0.isoformat(), "staff_ref": "r", "name": "R",
+             "role": "sales_rep", "seniority": "senior", "team": "t", "area": "n"}  # fmt: skip
+    rows = [staff] + [
+        {"kind": "customer", "occurred_at": T0.isoformat(), "customer_ref": f"c{n}", "name": f"C{n}"}
+        for n in range(3)
+    ] + [
+        {"kind": "assign", "occurred_at": day(1).isoformat(), "customer_ref": "c0", "staff_ref": "r"},
+        {"kind": "assign", "occurred_at": day(1).isoformat(), "customer_ref": "c1", "staff_ref": "r"},
+        {"kind": "release", "occurred_at": day(2).isoformat(), "customer_ref": "c2"},  # not held
+    ]  # fmt: skip
+    with pytest.raises(InvalidInput):
+        ledger.import_history(rows, batch=4)  # the staff and customers are saved, then it fails
+    rep = ledger.staff_view(staff_id("r"))
+    assert rep.book == {} and not rep.pending_events  # the failed batch's bookings never happened
+    stored = OwnershipLedger(ledger.settings.model_copy(update={"cache_size": None}))
+    assert stored.staff(staff_id("r")).book == {}
+    stored.close()
