@@ -6,6 +6,7 @@ import functools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
@@ -212,6 +213,23 @@ class LedgerService(Application[UUID]):
             with datastore.transaction(commit=True) as cursor:
                 cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         return super().construct_recorder()
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Record, then cache a copy of each saved aggregate, never the object itself.
+
+        The object stays the command's: an import, or a command that saves more than once,
+        goes on changing it, and the cache must not show (or keep, after a failure) changes
+        that were never recorded.
+        """
+        recordings = self.events.put(
+            processing_event.events,
+            tracking=processing_event.tracking,
+            **processing_event.saved_kwargs,
+        )
+        if self._coherent is not None:
+            for aggregate_id, aggregate in processing_event.aggregates.items():
+                self._coherent.put(aggregate_id, deepcopy(aggregate))
+        return recordings
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         """Snapshot the aggregates just saved from memory, all in one write.

@@ -75,8 +75,6 @@ class ImportCommands(PlacementMixin):
             self.save(*dirty)
         for key in [k for k, a in session.items() if isinstance(a, Customer)]:
             del session[key]  # customers come in blocks; staff, teams and counts stay at hand
-        self._forget(session)  # saved objects went into the shared cache: the import goes on
-        # changing those it keeps, so the cache must not hold them (a later load reads them)
         if progress is not None:
             progress(lines)
         return count
