@@ -67,13 +67,17 @@ class CoherentCache(LRUCache[UUID, Any]):
             self._absent.pop(key, None)
             return super().put(key, value)
 
+    def _show(self, key: UUID, version: int) -> None:
+        """Remember the newest version the log has shown of `key` (the guard is held)."""
+        if version > self._shown.get(key, 0):
+            self._shown[key] = version
+        self._shown.move_to_end(key)
+
     def advance(self, changes: Iterable[tuple[UUID, int]], position: int) -> None:
         """Take in the events up to `position`: drop each aggregate they left behind."""
         with self.guard:
             for key, version in changes:
-                if version > self._shown.get(key, 0):
-                    self._shown[key] = version
-                self._shown.move_to_end(key)
+                self._show(key, version)
                 self._absent.pop(key, None)
                 link = self.cache.get(key)
                 if link is not None and link[self.RESULT].version < version:
@@ -90,9 +94,7 @@ class CoherentCache(LRUCache[UUID, Any]):
         positions = [position for position, _, _ in events]
         with self.guard:
             for _, key, version in events:
-                if version > self._shown.get(key, 0):
-                    self._shown[key] = version
-                self._shown.move_to_end(key)
+                self._show(key, version)
             if min(positions) == self.position + 1 and max(positions) - min(positions) + 1 == len(positions):  # fmt: skip
                 self.position = max(positions)
 

@@ -8,6 +8,7 @@ same EXCLUSIVE lock first (readers are not blocked), so ids become visible in or
 
 It is also named after the events table, not only the schema: the library's one name per
 schema let a second application in the schema redirect the ledger's inserts into its table.
+`ledger/settings.py` selects it with the library's APPLICATION_RECORDER_TOPIC.
 """
 
 from __future__ import annotations
@@ -16,8 +17,6 @@ from typing import Any
 
 from eventsourcing.postgres import PostgresApplicationRecorder
 from psycopg.sql import SQL, Identifier
-
-TOPIC = "ledger.pgrecorder:OrderedPostgresRecorder"
 
 
 class OrderedPostgresRecorder(PostgresApplicationRecorder):
