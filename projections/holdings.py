@@ -40,21 +40,44 @@ def set_holder(
     tx: Tx, customer_id: str, holder: str | None, at: datetime, recorded: datetime, position: int
 ) -> None:
     """Record that from business time `at` on, `holder` (None: the company pool) holds it."""
-    params = {"c": customer_id, "t": ts(at), "r": ts(recorded), "forever": FOREVER, "p": position}
-    overlapped = tx.all(
-        "SELECT holder, valid_from FROM ledger_rm_holding WHERE customer_id=:c "
-        "AND superseded_at=:forever AND valid_to>:t",
-        params,
-    )
-    tx.execute(
-        "UPDATE ledger_rm_holding SET superseded_at=:r WHERE customer_id=:c "
-        "AND superseded_at=:forever AND valid_to>:t",
-        params,
-    )
-    for row in overlapped:
-        if row["valid_from"] < params["t"]:
-            tx.execute(INSERT, {**params, "holder": row["holder"], "valid_from": row["valid_from"], "valid_to": params["t"]})  # fmt: skip
-    tx.execute(INSERT, {**params, "holder": holder, "valid_from": params["t"], "valid_to": FOREVER})
+    t = ts(at)
+    params = {"c": customer_id, "t": t, "r": ts(recorded), "forever": FOREVER, "p": position}
+    current = _current_rows(tx, customer_id)
+    overlapped = [row for row in current if row[2] > t]
+    kept = [row for row in current if row[2] <= t]
+    if overlapped:
+        tx.execute(
+            "UPDATE ledger_rm_holding SET superseded_at=:r WHERE customer_id=:c "
+            "AND superseded_at=:forever AND valid_to>:t",
+            params,
+        )
+    for was, valid_from, _ in overlapped:
+        if valid_from < t:
+            tx.insert_later("ledger_rm_holding", INSERT, {**params, "holder": was, "valid_from": valid_from, "valid_to": t})  # fmt: skip
+            kept.append((was, valid_from, t))
+    tx.insert_later("ledger_rm_holding", INSERT, {**params, "holder": holder, "valid_from": t, "valid_to": FOREVER})  # fmt: skip
+    kept.append((holder, t, FOREVER))
+    tx.memo[("holding", customer_id)] = kept
+
+
+def first_holding(tx: Tx, customer_id: str) -> None:
+    """A customer just registered has no holding rows yet: nothing to read back."""
+    tx.memo[("holding", customer_id)] = []
+
+
+def _current_rows(tx: Tx, customer_id: str) -> list[tuple[str | None, str, str]]:
+    """The customer's rows believed now, as (holder, valid_from, valid_to); remembered for the
+    transaction, since `set_holder` is the only writer of the table."""
+    key = ("holding", customer_id)
+    if key not in tx.memo:
+        rows = tx.all(
+            "SELECT holder, valid_from, valid_to FROM ledger_rm_holding WHERE customer_id=:c "
+            "AND superseded_at=:forever",
+            {"c": customer_id, "forever": FOREVER},
+        )
+        tx.memo[key] = [(r["holder"], r["valid_from"], r["valid_to"]) for r in rows]
+    current: list[tuple[str | None, str, str]] = tx.memo[key]
+    return current
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from typing import Any
 from ledger.customer import Customer
 from ledger.roster import LeadRoster
 from projections.handlers import as_json, handles, value
-from projections.holdings import set_holder
+from projections.holdings import first_holding, set_holder
 from projections.schema import ts
 from projections.store import Tx
 
@@ -26,19 +26,27 @@ def custody_row(tx: Tx, e: Any, position: int, kind: str, **fields: Any) -> None
         "from_holder": None, "to_holder": None, "reason": None, "rule": None,
         "policy_version": None, "approver": None, "request_id": None, "override": 0, "detail": "{}",
     }  # fmt: skip
-    tx.execute(CUSTODY, row | fields)
+    tx.insert_later("ledger_rm_custody", CUSTODY, row | fields)
 
 
 def touch(tx: Tx, customer_id: str, at: Any) -> None:
     """Remember the latest business time anything was recorded on the file."""
-    tx.execute(
-        "UPDATE ledger_rm_customer SET updated_at=:at WHERE customer_id=:c AND updated_at<:at",
-        {"c": customer_id, "at": ts(at)},
-    )
+    tx.raise_later("ledger_rm_customer", "customer_id", customer_id, "updated_at", ts(at))
+
+
+def holder_of(tx: Tx, customer_id: str) -> str | None:
+    """The customer's holder in this transaction (remembered: `take` is its only writer)."""
+    key = ("holder", customer_id)
+    if key not in tx.memo:
+        row = tx.one("SELECT holder FROM ledger_rm_customer WHERE customer_id=:c", {"c": customer_id})  # fmt: skip
+        tx.memo[key] = None if row is None else row["holder"]
+    holder: str | None = tx.memo[key]
+    return holder
 
 
 def take(tx: Tx, e: Any, position: int, holder: str | None) -> None:
     cid = str(e.originator_id)
+    tx.memo[("holder", cid)] = holder
     tx.execute(
         "UPDATE ledger_rm_customer SET holder=:h, held_since=:since, last_holder_contact_at=NULL "
         "WHERE customer_id=:c",
@@ -57,6 +65,8 @@ def registered(tx: Tx, e: Customer.Registered, position: int) -> None:
         {"c": str(e.originator_id), "name": e.name, "source": e.source.value,
          "channel": e.channel, "area": e.area, "at": at},
     )  # fmt: skip
+    tx.memo[("holder", str(e.originator_id))] = None
+    first_holding(tx, str(e.originator_id))
     set_holder(tx, str(e.originator_id), None, e.occurred_at, e.timestamp, position)
 
 
@@ -64,7 +74,8 @@ def registered(tx: Tx, e: Customer.Registered, position: int) -> None:
 def graded(tx: Tx, e: Customer.Graded, position: int) -> None:
     cid = str(e.originator_id)
     tx.execute("UPDATE ledger_rm_customer SET tier=:tier WHERE customer_id=:c", {"c": cid, "tier": e.tier.value})  # fmt: skip
-    tx.execute(
+    tx.insert_later(
+        "ledger_rm_grade",
         "INSERT INTO ledger_rm_grade VALUES (:p, :c, :tier, :at, :rec, :by, :reason, :v)",
         {"p": position, "c": cid, "tier": e.tier.value, "at": ts(e.occurred_at),
          "rec": ts(e.timestamp), "by": e.by, "reason": e.reason, "v": e.policy_version},

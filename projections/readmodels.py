@@ -34,6 +34,7 @@ from projections.store import APPLICATION, ReadModelView, Tx, open_view
 
 Progress = Callable[[int, int], None]  # (events done, events to do)
 MAX_ATTEMPTS = 20
+REBUILD_PAGE = 5_000  # a rebuild blocks no reader; fewer, larger commits (each one an fsync)
 
 
 class ReadModelBehind(LedgerError):
@@ -119,12 +120,12 @@ class ReadModels:
         with self.reader.read() as tx:
             yield tx
 
-    def catch_up(self, progress: Progress | None = None) -> int:
+    def catch_up(self, progress: Progress | None = None, page: int | None = None) -> int:
         """Apply every event recorded so far; returns how many events had a handler."""
         with self._lock:
             for _ in range(MAX_ATTEMPTS):
                 try:
-                    return self._catch_up_once(progress)
+                    return self._catch_up_once(progress, page or self.page)
                 except (IntegrityError, OperationalError):
                     time.sleep(0.01)  # another process moved the position first: start again
             raise ReadModelBehind(
@@ -133,16 +134,16 @@ class ReadModels:
                 attempts=MAX_ATTEMPTS,
             )
 
-    def _catch_up_once(self, progress: Progress | None) -> int:
+    def _catch_up_once(self, progress: Progress | None, page: int) -> int:
         start = position = self.position()
         stop = self.app.recorder.max_notification_id() or 0
         applied = 0
         while position < stop:
             notes = self.app.recorder.select_notifications(
-                start=position, limit=self.page, stop=stop, topics=self.topics,
+                start=position, limit=page, stop=stop, topics=self.topics,
                 inclusive_of_start=False,
             )  # fmt: skip
-            last = notes[-1].id if len(notes) == self.page else stop
+            last = notes[-1].id if len(notes) == page else stop
             events = [(self.app.mapper.to_domain_event(n), n.id) for n in notes]
             self.projection.process_page(position, events, last)
             applied, position = applied + len(events), last
@@ -180,7 +181,7 @@ class ReadModels:
             started = time.perf_counter()
             self.view.drop()
             self.view.create_table()
-            applied = self.catch_up(progress)
+            applied = self.catch_up(progress, max(self.page, REBUILD_PAGE))
             return RebuildStats(applied, time.perf_counter() - started)
 
     def start(self, interval: float = 0.2) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ledger.access import FileRead
 from ledger.customer import Customer
 from projections.handlers import handles
-from projections.ownership import touch
+from projections.ownership import holder_of, touch
 from projections.schema import ts
 from projections.store import Tx
 
@@ -13,10 +13,10 @@ from projections.store import Tx
 @handles(Customer.ContactRecorded)
 def contact_recorded(tx: Tx, e: Customer.ContactRecorded, position: int) -> None:
     cid, at = str(e.originator_id), ts(e.occurred_at)
-    row = tx.one("SELECT holder FROM ledger_rm_customer WHERE customer_id=:c", {"c": cid})
-    by_holder = row is not None and row["holder"] == e.staff_id
+    by_holder = holder_of(tx, cid) == e.staff_id
     company = None if e.company_channel is None else int(e.company_channel)
-    tx.execute(
+    tx.insert_later(
+        "ledger_rm_contact",
         "INSERT INTO ledger_rm_contact (contact_id, customer_id, staff_id, kind, channel, private, "
         "occurred_at, recorded_at, actor, by_holder, channel_address, company_channel, asked_for, "
         "late, handoff_drift) VALUES (:id, :c, :s, :kind, :channel, :private, :at, :rec, :by, "
@@ -27,17 +27,9 @@ def contact_recorded(tx: Tx, e: Customer.ContactRecorded, position: int) -> None
          "by_holder": int(by_holder), "address": e.channel_address, "company": company,
          "asked_for": e.asked_for, "late": int(e.late), "drift": int(e.handoff_drift)},
     )  # fmt: skip
-    tx.execute(
-        "UPDATE ledger_rm_customer SET last_contact_at=:at WHERE customer_id=:c "
-        "AND (last_contact_at IS NULL OR last_contact_at<:at)",
-        {"c": cid, "at": at},
-    )
+    tx.raise_later("ledger_rm_customer", "customer_id", cid, "last_contact_at", at)
     if by_holder:
-        tx.execute(
-            "UPDATE ledger_rm_customer SET last_holder_contact_at=:at WHERE customer_id=:c "
-            "AND (last_holder_contact_at IS NULL OR last_holder_contact_at<:at)",
-            {"c": cid, "at": at},
-        )
+        tx.raise_later("ledger_rm_customer", "customer_id", cid, "last_holder_contact_at", at)
     touch(tx, cid, e.occurred_at)
 
 

@@ -27,9 +27,7 @@ def test_a_second_writer_waits_until_the_first_commits(tmp_path: Path, request: 
     ledger = OwnershipLedger(LedgerSettings(data_dir=tmp_path, database_url=url))
     recorder = ledger.recorder
     before = ledger.event_count()
-    first = recorder.construct_pg_stored_event(  # type: ignore[attr-defined]
-        originator_id=uuid4(), originator_version=1, topic="tests:Held", state=b"{}"
-    )
+    first = ([uuid4()], [1], ["tests:Held"], [b"{}"])
     second_done = threading.Event()
 
     def second_writer() -> None:
@@ -37,7 +35,7 @@ def test_a_second_writer_waits_until_the_first_commits(tmp_path: Path, request: 
         second_done.set()
 
     with recorder.datastore.get_connection() as conn, conn.transaction():  # type: ignore[attr-defined]
-        conn.execute(recorder.sql_invoke_pg_function_insert_events, ([first],))  # type: ignore[attr-defined]
+        conn.execute(recorder.sql_invoke_pg_function_insert_events, first)  # type: ignore[attr-defined]
         writer = threading.Thread(target=second_writer)
         writer.start()
         assert not second_done.wait(0.5), "the second insert committed past an uncommitted one"
