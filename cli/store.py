@@ -9,12 +9,11 @@ from ledger.settings import LedgerSettings
 
 
 def empty_store(settings: LedgerSettings) -> None:
-    """Drop the ledger's tables (SQLite: the file), so `--fresh` starts from nothing."""
+    """Drop the ledger's tables (SQLite: its two files), so `--fresh` starts from nothing."""
     if settings.database_url is None:
-        for suffix in ("", "-wal", "-shm"):
-            settings.sqlite_path.with_name(settings.sqlite_path.name + suffix).unlink(
-                missing_ok=True
-            )
+        for path in (settings.sqlite_path, settings.read_models_path):
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
         return
     schema = settings.postgres_schema or "public"
     with psycopg.connect(settings.database_url, autocommit=True) as conn:

@@ -33,6 +33,12 @@ class LedgerSettings(BaseSettings):
     def sqlite_path(self) -> Path:
         return self.data_dir / "ledger.sqlite3"
 
+    @property
+    def read_models_path(self) -> Path:
+        """SQLite keeps the read models in a file of their own: each file has one writer at a
+        time, so a catch-up (or a whole rebuild) never holds the lock commands need."""
+        return self.data_dir / "read-models.sqlite3"
+
     def eventsourcing_env(self) -> dict[str, str]:
         """Translate our settings into the library's environment variables."""
         env = {"IS_SNAPSHOTTING_ENABLED": "y"}

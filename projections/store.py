@@ -133,7 +133,8 @@ def _check_start(tx: Tx, start: int | None, lock: str) -> None:
 
 
 class SQLiteReadModels(SQLiteTrackingRecorder):
-    """Read-model tables in the events' SQLite file, beside their own tracking table."""
+    """Read-model tables in their own SQLite file (`LedgerSettings.read_models_path`), beside
+    their tracking table: rows and position still commit together."""
 
     def __init__(self, datastore: Any, **kwargs: Any) -> None:
         super().__init__(datastore, **kwargs)
@@ -222,6 +223,8 @@ def open_view(
 ) -> tuple[ReadModelView, InfrastructureFactory[Any]]:
     """The view for the configured store (or, read-only, its replica); close the factory after."""
     values = settings.eventsourcing_env()
+    if settings.database_url is None:
+        values["SQLITE_DBNAME"] = str(settings.read_models_path)
     if replica and settings.read_database_url:
         values |= postgres_env(settings.read_database_url, settings.postgres_schema)
         values["CREATE_TABLE"] = "n"  # a standby is read-only: the primary creates the tables

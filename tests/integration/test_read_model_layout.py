@@ -20,7 +20,7 @@ def run_sql(store: LedgerSettings, statement: str) -> None:
         with psycopg.connect(store.database_url, autocommit=True) as conn:
             conn.execute(statement)
     else:
-        with sqlite3.connect(store.sqlite_path) as conn:
+        with sqlite3.connect(store.read_models_path) as conn:
             conn.execute(statement)
 
 
