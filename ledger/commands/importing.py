@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from functools import lru_cache
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
@@ -26,10 +27,12 @@ IMPORTED = "imported"
 KINDS = ("staff", "customer", "grade", "assign", "release", "contact")
 
 
+@lru_cache(maxsize=65_536)  # an export names the same staff on most lines
 def staff_id(ref: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"ledger:import:staff:{ref}")
 
 
+@lru_cache(maxsize=1_024)  # and each customer on a run of consecutive lines
 def customer_id(ref: str) -> UUID:
     return uuid5(NAMESPACE_URL, f"ledger:import:customer:{ref}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,27 @@ def test_the_report_is_written_with_its_charts(results: tuple[list[Row], dict[st
         assert f"### {section}" in text
         assert (tmp_path / "perf" / f"small-{section.split()[0]}.png").stat().st_size > 0
     assert "targeted figures met" in text and "PostgreSQL" in text
+
+
+def test_the_large_scale_builds_the_read_models_beside_the_import(tmp_path: Path) -> None:
+    """The large scale's way (a second process follows the import) on a small company: the
+    read models end up with every customer, and the queries that follow find them."""
+    from dataclasses import replace
+
+    from bench import company, scaled
+    from bench.stores import open_store
+
+    scale = replace(SCALES["small"], follow_import=True)
+    console = Console(quiet=True)
+    data = company.write_csv(scale, tmp_path, console)
+    with open_store("sqlite", None) as store:
+        rows = scaled.run(store, scale, data, console, lambda _: None)
+    built = next(r for r in rows if r.name.startswith("read models built during the import"))
+    imported = next(r for r in rows if r.name == "CSV import (ledger import)")
+    applied = int(built.note.split(" events applied")[0].replace(",", ""))
+    with data.path.open(encoding="utf-8") as handle:
+        customer_lines = sum(1 for row in csv.DictReader(handle) if row["kind"] != "staff")
+    # Each customer line is at least one customer event, and every customer event has a handler.
+    assert customer_lines <= applied <= int(imported.note.split(" events")[0].replace(",", ""))
+    assert "rebuild all read models" not in {r.name for r in rows}  # not run twice
+    assert {r.name for r in rows} >= AT_SCALE
