@@ -181,8 +181,21 @@ class ReadModels:
             started = time.perf_counter()
             self.view.drop()
             self.view.create_table()
-            applied = self.catch_up(progress, max(self.page, REBUILD_PAGE))
+            with self.bulk():
+                applied = self.catch_up(progress, max(self.page, REBUILD_PAGE))
             return RebuildStats(applied, time.perf_counter() - started)
+
+    @contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Catching up from far behind (a rebuild, or following a bulk import): the query-only
+        indexes are dropped and built once at the end. Queries meanwhile answer slowly, and a
+        process that dies here leaves them to the next start, which creates missing indexes."""
+        with self._lock:
+            self.view.begin_bulk()
+            try:
+                yield
+            finally:
+                self.view.end_bulk()
 
     def start(self, interval: float = 0.2) -> None:
         """Follow the log in a background thread (the server's runner)."""

@@ -20,11 +20,17 @@ from eventsourcing.utils import Environment
 from psycopg.sql import SQL, Identifier
 
 from ledger.settings import LedgerSettings, postgres_env
-from projections.schema import TRACKING_TABLE, create_statements, drop_statements
+from projections.schema import (
+    TRACKING_TABLE,
+    create_statements,
+    drop_statements,
+    query_index_statements,
+)
 
 APPLICATION = "ledger"
 Params = dict[str, Any] | Sequence[Any]
 _NAMED = re.compile(r"(?<![:\w]):(\w+)")
+BULK_CACHE_KIB = 512 * 1024
 
 
 class PositionMoved(IntegrityError):
@@ -159,11 +165,29 @@ class SQLiteReadModels(SQLiteTrackingRecorder):
 
     def write(self, start: int | None, tracking: Tracking, writer: Writer) -> None:
         with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(f"PRAGMA cache_size=-{BULK_CACHE_KIB if self.bulk else 2000}")
             tx = Tx(cursor, postgres=False)
             _check_start(tx, start, "")
             writer(tx)
             tx.flush()
             self._insert_tracking(cursor, tracking)
+
+    bulk = False
+
+    def begin_bulk(self) -> None:
+        """Far behind: drop the query-only indexes; writes meanwhile get a large page cache, so
+        a page's dirty rows stay in memory until the commit instead of spilling to the WAL."""
+        with self.datastore.transaction(commit=True) as cursor:
+            for statement in query_index_statements()[0]:
+                cursor.execute(statement)
+        self.bulk = True
+
+    def end_bulk(self) -> None:
+        """Caught up: build each dropped index once (later writes give the memory back)."""
+        self.bulk = False
+        with self.datastore.transaction(commit=True) as cursor:
+            for statement in query_index_statements()[1]:
+                cursor.execute(statement)
 
     def drop(self) -> None:
         with self.datastore.transaction(commit=True) as cursor:
@@ -205,6 +229,23 @@ class PostgresReadModels(PostgresTrackingRecorder):
             writer(tx)
             tx.flush()
             self._insert_tracking(cursor, tracking)
+
+    bulk = False
+
+    def begin_bulk(self) -> None:
+        """Far behind: drop the query-only indexes (the server's buffers need no setting)."""
+        self._statements(query_index_statements()[0])
+        self.bulk = True
+
+    def end_bulk(self) -> None:
+        self.bulk = False
+        self._statements(query_index_statements()[1])
+
+    def _statements(self, statements: list[str]) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            self._search_path(cursor)
+            for statement in statements:
+                cursor.execute(SQL(statement))
 
     def drop(self) -> None:
         with self.datastore.transaction(commit=True) as cursor:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import timedelta
-from typing import Any
 
 from projections.measures import RiskInputs, reasons_of, risk_components, score_of
 from projections.reports.period import Period, Rows, Sections, days_between, policy_at
@@ -24,60 +23,79 @@ CONTACT_MIX = (
     "SUM(CASE WHEN verified_at IS NOT NULL AND verified_at<:until THEN 1 ELSE 0 END) AS verified, "
     "SUM(CASE WHEN outcome='discrepancy' AND verified_at<:until THEN 1 ELSE 0 END) AS discrepant, "
     "MAX(occurred_at) AS last FROM ledger_rm_contact "
-    "WHERE occurred_at>=:since AND occurred_at<:until GROUP BY customer_id, staff_id"
+    "WHERE occurred_at>=:since AND occurred_at<:until"
+)
+# One row per held customer, its contact mix summed in the database: the report's Python then
+# touches each customer once (it read one row per customer and person before, and summed them).
+HELD_MIX = (
+    f"WITH mix AS ({CONTACT_MIX} GROUP BY customer_id, staff_id) "
+    "SELECT c.customer_id, c.name, c.tier, c.held_since, s.name AS holder_name, "
+    "s.status AS holder_status, COUNT(m.staff_id) AS staff, COALESCE(SUM(m.n), 0) AS n, "
+    "COALESCE(MAX(m.n), 0) AS top_n, COALESCE(SUM(m.private), 0) AS private, "
+    "COALESCE(SUM(m.inbound), 0) AS inbound, COALESCE(SUM(m.named), 0) AS named, "
+    "COALESCE(SUM(m.verified), 0) AS verified, COALESCE(SUM(m.discrepant), 0) AS discrepant, "
+    "MAX(m.last) AS last "
+    "FROM ledger_rm_customer c LEFT JOIN ledger_rm_staff s ON s.staff_id = c.holder "
+    "LEFT JOIN mix m ON m.customer_id = c.customer_id WHERE c.holder IS NOT NULL "
+    "GROUP BY c.customer_id, c.name, c.tier, c.held_since, s.name, s.status "
+    "ORDER BY c.name, c.customer_id"
 )
 
 
-def _mix(tx: Tx, period: Period) -> dict[str, list[dict[str, Any]]]:
-    mix: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in tx.all(CONTACT_MIX, period.bounds):
-        mix[row["customer_id"]].append(row)
-    return mix
-
-
-def _named_share(per_staff: list[dict[str, Any]]) -> float | None:
-    """Of inbound contacts that said whom they asked for, the share asking for a named person."""
-    inbound = sum(int(r["inbound"] or 0) for r in per_staff)
-    return sum(int(r["named"] or 0) for r in per_staff) / inbound if inbound else None
+def _top_contacts(tx: Tx, period: Period, customers: list[str]) -> dict[str, str]:
+    """The person with most contacts (ties: the greater id) for each customer shown."""
+    if not customers:
+        return {}
+    if len(customers) <= 500:  # the usual top 20: a lookup each
+        marks = ", ".join(f":c{i}" for i in range(len(customers)))
+        rows = tx.all(
+            f"{CONTACT_MIX} AND customer_id IN ({marks}) GROUP BY customer_id, staff_id",
+            {**period.bounds, **{f"c{i}": c for i, c in enumerate(customers)}},
+        )
+    else:  # a long list: one pass over the period's contacts
+        rows = tx.all(f"{CONTACT_MIX} GROUP BY customer_id, staff_id", period.bounds)
+    shown, top = set(customers), dict[str, tuple[int, str]]()
+    for r in rows:
+        if r["customer_id"] not in shown:
+            continue
+        mine = (int(r["n"]), r["staff_id"])
+        if r["customer_id"] not in top or mine > top[r["customer_id"]]:
+            top[r["customer_id"]] = mine
+    return {customer: staff for customer, (_, staff) in top.items()}
 
 
 def control_index(tx: Tx, period: Period) -> Sections:
     """Report 5: per held customer, the signals of drift to one person and a 0-100 risk score."""
     policy = policy_at(tx, period.at)
-    mix = _mix(tx, period)
     scored = []
-    for c in tx.all(HELD):
-        per_staff = mix.get(c["customer_id"], [])
-        n = sum(int(r["n"]) for r in per_staff)
-        top = max(per_staff, key=lambda r: (int(r["n"]), r["staff_id"]), default=None)
-        verified = sum(int(r["verified"]) for r in per_staff)
-        last = max((r["last"] for r in per_staff), default=c["held_since"])
+    for c in tx.all(HELD_MIX, period.bounds):
+        n, verified, inbound = int(c["n"]), int(c["verified"]), int(c["inbound"])
         inputs = RiskInputs(
             contacts=n,
-            top_share=int(top["n"]) / n if top else 0.0,
-            named_person_share=_named_share(per_staff),
-            distinct_staff=len(per_staff),
+            top_share=int(c["top_n"]) / n if n else 0.0,
+            named_person_share=int(c["named"]) / inbound if inbound else None,
+            distinct_staff=int(c["staff"]),
             verified_share=verified / n if n else 0.0,
-            discrepancy_rate=sum(int(r["discrepant"]) for r in per_staff) / verified
-            if verified
-            else 0.0,
-            private_share=sum(int(r["private"]) for r in per_staff) / n if n else 0.0,
+            discrepancy_rate=int(c["discrepant"]) / verified if verified else 0.0,
+            private_share=int(c["private"]) / n if n else 0.0,
             tenure_days=max(0, days_between(c["held_since"], period.at)),
             rotation_days=policy.rotation_days,
-            days_since_contact=max(0, days_between(last, period.at)),
+            days_since_contact=max(0, days_between(c["last"] or c["held_since"], period.at)),
             neglect_days=policy.neglect_days.get(c["tier"] or "C", 90),
             holder_leaving=c["holder_status"] in ("leaving", "departed"),
         )
         components = risk_components(inputs)
-        scored.append((score_of(components), c, inputs, components, top))
+        scored.append((score_of(components), c, inputs, components))
     scored.sort(key=lambda s: (-s[0], s[1]["name"]))  # stable: the query's name, id order ties
+    shown = scored[: period.top]
+    top = _top_contacts(tx, period, [c["customer_id"] for _, c, _, _ in shown])
     rows = [
         {
             "customer_id": c["customer_id"], "customer": c["name"], "tier": c["tier"],
             "holder": c["holder_name"], "score": score, "reasons": reasons_of(inputs, components),
-            "top_contact": top["staff_id"] if top else None, **vars(inputs),
+            "top_contact": top.get(c["customer_id"]), **vars(inputs),
         }
-        for score, c, inputs, components, top in scored[: period.top]
+        for score, c, inputs, components in shown
     ]  # fmt: skip
     return {"at_risk": rows}
 
