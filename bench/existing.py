@@ -35,10 +35,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--import-seconds", type=float, required=True)
     parser.add_argument("--import-note", required=True, help="what the import's log said")
     parser.add_argument("--name", required=True, help="the section's scale name")
+    parser.add_argument("--scale", choices=sorted(SCALES), default="large", help="its export's scale")  # fmt: skip
+    parser.add_argument("--docs", type=Path, default=DOCS, help="where PERFORMANCE.md and perf/ go")
     args = parser.parse_args(argv)
     console = Console(width=200)
     say = console.log
-    scale = SCALES["large"]
+    scale = SCALES[args.scale]
     with args.csv.open(encoding="utf-8") as handle:
         handle.readline()
         start = datetime.fromisoformat(handle.readline().split(",")[1])
@@ -60,7 +62,7 @@ def main(argv: list[str] | None = None) -> None:
         models.catch_up()
         say("library batch-save baseline")
         lib_import = scaled.library_import_rate(settings, scale.import_baseline_events)
-        rows.append(Row(scaled.S3, f"generate company ({customers:,} of 1,000,000 customers imported, {scale.staff:,} staff; stopped)",
+        rows.append(Row(scaled.S3, f"generate company ({customers:,} of {scale.customers:,} customers imported, {scale.staff:,} staff; stopped)",
                         "sqlite", None, events / args.import_seconds, "events/s",
                         baseline="library batch save", baseline_value=lib_import,
                         note=f"{events:,} events in {args.import_seconds:,.0f} s, read models built alongside; {args.import_note}"))  # fmt: skip
@@ -77,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     versions = {"sqlite": f"SQLite {sqlite3.sqlite_version}"}
     command = f"python -m bench.existing {args.data_dir} --name {args.name} (after a stopped --scale large run)"  # fmt: skip
     report.print_table(console, rows, args.name)
-    console.print(f"wrote {publish(rows, versions, args.name, DOCS, command)}")
+    console.print(f"wrote {publish(rows, versions, args.name, args.docs, command)}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ from psycopg.sql import SQL, Identifier
 
 from ledger.settings import LedgerSettings, postgres_env
 from projections.schema import (
+    TABLES,
     TRACKING_TABLE,
     create_statements,
     drop_statements,
@@ -238,8 +239,11 @@ class PostgresReadModels(PostgresTrackingRecorder):
         self.bulk = True
 
     def end_bulk(self) -> None:
+        """Build the dropped indexes, then ANALYZE the freshly loaded tables: otherwise the
+        planner has no statistics until autovacuum gets to them, in the middle of queries."""
         self.bulk = False
         self._statements(query_index_statements()[1])
+        self._statements([f"ANALYZE {table}" for table in TABLES])
 
     def _statements(self, statements: list[str]) -> None:
         with self.datastore.transaction(commit=True) as cursor:

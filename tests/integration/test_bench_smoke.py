@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -95,3 +96,34 @@ def test_the_large_scale_builds_the_read_models_beside_the_import(tmp_path: Path
     assert customer_lines <= applied <= int(imported.note.split(" events")[0].replace(",", ""))
     assert "rebuild all read models" not in {r.name for r in rows}  # not run twice
     assert {r.name for r in rows} >= AT_SCALE
+
+
+def test_a_stopped_runs_store_is_measured_where_it_stands(tmp_path: Path) -> None:
+    """`bench.existing` on a store whose import was cut short: figure 3 on the customers it has."""
+    from bench import company
+    from bench.existing import main
+    from ledger.application import OwnershipLedger
+    from ledger.settings import LedgerSettings
+
+    scale = SCALES["small"]
+    data = company.write_csv(scale, tmp_path, Console(quiet=True))
+    settings = LedgerSettings(data_dir=tmp_path / "store")
+    ledger = OwnershipLedger(settings)
+    with data.path.open(encoding="utf-8") as handle:
+        cut = tmp_path / "cut.csv"
+        cut.write_text("".join(handle.readlines()[:400]), encoding="utf-8")  # a stopped import
+    company.import_csv(ledger, dataclasses.replace(data, path=cut), Console(quiet=True), "cut")
+    from projections.readmodels import ReadModels
+
+    models = ReadModels(ledger)
+    models.catch_up()
+    models.close()
+    ledger.close()
+    docs = tmp_path / "docs"
+    main([str(settings.data_dir), "--csv", str(data.path), "--import-seconds", "2",
+          "--import-note", "test", "--name", "small-cut", "--scale", "small", "--docs", str(docs)])  # fmt: skip
+    section = (docs / "PERFORMANCE.md").read_text(encoding="utf-8")
+    assert "## Scale: small-cut" in section
+    assert "of 150 customers imported" in section
+    for name in AT_SCALE:
+        assert f"| {name} | sqlite |" in section
