@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from contextlib import ExitStack, suppress
+from contextlib import ExitStack
 from uuid import UUID
 
 from fastapi import HTTPException, Request
@@ -14,7 +14,6 @@ from api.schemas import ReceiptOut
 from ledger.application import OwnershipLedger, Receipt
 from ledger.commands.access import Principal
 from ledger.idempotency import Replayed
-from projections.readmodels import ReadModelBehind
 
 
 def fingerprint(request: Request, payload: BaseModel | None) -> str:
@@ -58,8 +57,7 @@ def execute(
             receipt = command()
         except Replayed as replay:
             return ReceiptOut(**replay.receipt, replayed=True)
-    with suppress(ReadModelBehind):  # recorded: never report it failed; reads catch up shortly
-        request.app.state.after_write(receipt.last_position)
+    request.app.state.after_write(receipt.last_position)  # the next read waits for it
     return ReceiptOut(
         id=receipt.id, version=receipt.version, positions=receipt.positions, ref=receipt.ref
     )

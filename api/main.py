@@ -38,7 +38,8 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
     read_models = ReadModels(ledger)
     read_models.start()
     api.state.read_models = read_models
-    api.state.after_write = read_models.wait_for
+    # A POST answers once its command is recorded; the next read waits for it (`models`).
+    api.state.after_write = read_models.acknowledge
     errors.install(api)
     watch = StoreWatch(settings.database_url, on_recovery=lambda: refresh_pools(ledger))
     watch.start()

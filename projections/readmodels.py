@@ -91,6 +91,8 @@ class ReadModels:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
+        self.acknowledged = 0  # the highest position a caller was told is recorded
+        self.reached = self.position()  # how far this process has seen the read models come
         if self.position() and not self._layout_current():
             self.rebuild()  # tables written by an older release: rebuild them from the events
 
@@ -147,6 +149,7 @@ class ReadModels:
             events = [(self.app.mapper.to_domain_event(n), n.id) for n in notes]
             self.projection.process_page(position, events, last)
             applied, position = applied + len(events), last
+            self.reached = max(self.reached, last)
             self._signal()
             if progress is not None:
                 progress(position - start, stop - start)
@@ -155,6 +158,20 @@ class ReadModels:
     def _signal(self) -> None:
         with self._advanced:
             self._advanced.notify_all()
+
+    def acknowledge(self, position: int) -> None:
+        """A command at `position` was answered: reads from now on must include it
+        (`settle`), and the runner is told there is work, but nobody waits here."""
+        with self._advanced:
+            self.acknowledged = max(self.acknowledged, position)
+        self._nudge.set()
+
+    def settle(self, timeout: float = 5.0) -> None:
+        """Read your writes, paid by the reader: wait until every acknowledged command is in
+        the read models (on the primary, a look at memory when nothing is pending)."""
+        target = self.acknowledged
+        if target and (self._reader_factory is not None or self.reached < target):
+            self.wait_for(target, timeout)
 
     def wait_for(self, position: int, timeout: float = 5.0) -> None:
         """Read your writes: return once the read models include `position` (a receipt's)."""

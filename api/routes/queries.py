@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from contextlib import suppress
 from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated, Any
@@ -20,7 +21,7 @@ from api.deps import allow
 from ledger.clock import aware, utcnow
 from ledger.commands.access import Principal
 from projections import queries
-from projections.readmodels import ReadModels
+from projections.readmodels import ReadModelBehind, ReadModels
 from projections.reports import REPORTS, Period
 
 router = APIRouter(tags=["queries"])
@@ -29,7 +30,12 @@ Offset = Annotated[int, Query(ge=0, le=10**9)]
 
 
 def models(request: Request) -> ReadModels:
+    """The read models, once they include every command this server has answered (read your
+    writes). Further behind than the wait allows, the read answers from what is there, as the
+    POST did before it (the command is recorded; `/health` shows the lag)."""
     read_models: ReadModels = request.app.state.read_models
+    with suppress(ReadModelBehind):
+        read_models.settle()
     return read_models
 
 
