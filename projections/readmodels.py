@@ -92,6 +92,7 @@ class ReadModels:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self.acknowledged = 0  # the highest position a caller was told is recorded
+        self._acknowledging = threading.Lock()
         self.reached = self.position()  # how far this process has seen the read models come
         if self.position() and not self._layout_current():
             self.rebuild()  # tables written by an older release: rebuild them from the events
@@ -138,6 +139,7 @@ class ReadModels:
 
     def _catch_up_once(self, progress: Progress | None, page: int) -> int:
         start = position = self.position()
+        self.reached = position  # from the table: a rebuild elsewhere may have dropped it
         stop = self.app.recorder.max_notification_id() or 0
         applied = 0
         while position < stop:
@@ -149,7 +151,7 @@ class ReadModels:
             events = [(self.app.mapper.to_domain_event(n), n.id) for n in notes]
             self.projection.process_page(position, events, last)
             applied, position = applied + len(events), last
-            self.reached = max(self.reached, last)
+            self.reached = last
             self._signal()
             if progress is not None:
                 progress(position - start, stop - start)
@@ -162,7 +164,7 @@ class ReadModels:
     def acknowledge(self, position: int) -> None:
         """A command at `position` was answered: reads from now on must include it
         (`settle`), and the runner is told there is work, but nobody waits here."""
-        with self._advanced:
+        with self._acknowledging:  # not `_advanced`: a waiting reader holds that one
             self.acknowledged = max(self.acknowledged, position)
         self._nudge.set()
 
@@ -197,6 +199,7 @@ class ReadModels:
         with self._lock:
             started = time.perf_counter()
             self.view.drop()
+            self.reached = 0
             self.view.create_table()
             with self.bulk():
                 applied = self.catch_up(progress, max(self.page, REBUILD_PAGE))
