@@ -94,7 +94,7 @@ class ReadModels:
         self.acknowledged = 0  # the highest position a caller was told is recorded
         self._acknowledging = threading.Lock()
         self.reached = self.position()  # how far this process has seen the read models come
-        if self.position() and not self._layout_current():
+        if self.reached and not self._layout_current():
             self.rebuild()  # tables written by an older release: rebuild them from the events
 
     def _layout_current(self) -> bool:

@@ -178,22 +178,21 @@ class SQLiteReadModels(SQLiteTrackingRecorder):
     def begin_bulk(self) -> None:
         """Far behind: drop the query-only indexes; writes meanwhile get a large page cache, so
         a page's dirty rows stay in memory until the commit instead of spilling to the WAL."""
-        with self.datastore.transaction(commit=True) as cursor:
-            for statement in query_index_statements()[0]:
-                cursor.execute(statement)
+        self._statements(query_index_statements()[0])
         self.bulk = True
 
     def end_bulk(self) -> None:
         """Caught up: build each dropped index once (later writes give the memory back)."""
         self.bulk = False
+        self._statements(query_index_statements()[1])
+
+    def _statements(self, statements: list[str]) -> None:
         with self.datastore.transaction(commit=True) as cursor:
-            for statement in query_index_statements()[1]:
+            for statement in statements:
                 cursor.execute(statement)
 
     def drop(self) -> None:
-        with self.datastore.transaction(commit=True) as cursor:
-            for statement in drop_statements():
-                cursor.execute(statement)
+        self._statements(drop_statements())
         self.tracking_table_exists = False
         self.tracking_migration_previous = self.tracking_migration_current = None
 
@@ -231,19 +230,14 @@ class PostgresReadModels(PostgresTrackingRecorder):
             tx.flush()
             self._insert_tracking(cursor, tracking)
 
-    bulk = False
-
     def begin_bulk(self) -> None:
         """Far behind: drop the query-only indexes (the server's buffers need no setting)."""
         self._statements(query_index_statements()[0])
-        self.bulk = True
 
     def end_bulk(self) -> None:
         """Build the dropped indexes, then ANALYZE the freshly loaded tables: otherwise the
         planner has no statistics until autovacuum gets to them, in the middle of queries."""
-        self.bulk = False
-        self._statements(query_index_statements()[1])
-        self._statements([f"ANALYZE {table}" for table in TABLES])
+        self._statements([*query_index_statements()[1], *(f"ANALYZE {t}" for t in TABLES)])
 
     def _statements(self, statements: list[str]) -> None:
         with self.datastore.transaction(commit=True) as cursor:
@@ -252,10 +246,7 @@ class PostgresReadModels(PostgresTrackingRecorder):
                 cursor.execute(SQL(statement))
 
     def drop(self) -> None:
-        with self.datastore.transaction(commit=True) as cursor:
-            self._search_path(cursor)
-            for statement in drop_statements():
-                cursor.execute(SQL(statement))
+        self._statements(drop_statements())
         self.tracking_table_exists = False
         self.tracking_migration_previous = self.tracking_migration_current = None
 
