@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
+from ledger.policy import PolicyParams
 from projections.measures import RiskInputs, reasons_of, risk_components, score_of
 from projections.reports.period import Period, Rows, Sections, days_between, policy_at
 from projections.schema import parse_ts, ts
 from projections.store import Tx
+
+Row = dict[str, Any]
 
 HELD = (
     "SELECT c.customer_id, c.name, c.tier, c.holder, c.held_since, c.last_holder_contact_at, "
@@ -37,8 +41,28 @@ HELD_MIX = (
     "MAX(m.last) AS last "
     "FROM ledger_rm_customer c LEFT JOIN ledger_rm_staff s ON s.staff_id = c.holder "
     "LEFT JOIN mix m ON m.customer_id = c.customer_id WHERE c.holder IS NOT NULL "
-    "GROUP BY c.customer_id, c.name, c.tier, c.held_since, s.name, s.status "
-    "ORDER BY c.name, c.customer_id"
+    "GROUP BY c.customer_id, c.name, c.tier, c.held_since, s.name, s.status"
+)
+# The score of `measures.risk_components`, unrounded, as SQL over HELD_MIX's columns. The
+# database ranks every held customer with it and hands back only those that might be in the
+# top rows; Python then scores those exactly (at 1 M held customers, building and scoring a
+# Python object each took longer than the query). `shortlist` fills in the store's spelling of
+# the smaller of two numbers and of whole days to `:at`, and the policy's neglect limits.
+ROUGH = (
+    "20 * (CASE WHEN n > 0 THEN top_n * 1.0 / n ELSE 0 END) * {evidence} "
+    "+ 10 * (CASE WHEN inbound > 0 THEN named * 1.0 / inbound ELSE 0 END) "
+    "+ 15 * (CASE WHEN staff <= 1 THEN 1.0 WHEN staff = 2 THEN 0.5 ELSE 0 END) "
+    "+ 10 * (CASE WHEN n > 0 THEN 1 - verified * 1.0 / n ELSE 1 END) * {evidence} "
+    "+ 10 * (CASE WHEN verified > 0 THEN discrepant * 1.0 / verified ELSE 0 END) "
+    "+ 10 * (CASE WHEN n > 0 THEN private * 1.0 / n ELSE 0 END) "
+    "+ 10 * {least}(1.0, {tenure} * 1.0 / :rotation_days) "
+    "+ 5 * {least}(1.0, {quiet} * 1.0 / ({neglect})) "
+    "+ (CASE WHEN holder_status IN ('leaving', 'departed') THEN 10 ELSE 0 END)"
+)
+SHORTLIST = (
+    "WITH held AS ({held}), scored AS MATERIALIZED (SELECT held.*, {rough} AS rough FROM held) "
+    "SELECT * FROM scored WHERE rough >= COALESCE((SELECT rough FROM scored "
+    "ORDER BY rough DESC LIMIT 1 OFFSET :nth), 0) - :margin ORDER BY name, customer_id"
 )
 
 
@@ -64,26 +88,74 @@ def _top_contacts(tx: Tx, period: Period, customers: list[str]) -> dict[str, str
     return {customer: staff for customer, (_, staff) in top.items()}
 
 
+def _days_to_at(tx: Tx, column: str) -> str:
+    """Whole days from a stored instant to `:at`, never negative (as `days_between`)."""
+    if tx.postgres:
+        return (
+            f"GREATEST(0, FLOOR(EXTRACT(EPOCH FROM (CAST(:at AS timestamptz) "
+            f"- CAST({column} AS timestamptz))) / 86400))"
+        )
+    return f"MAX(0, CAST(julianday(:at) - julianday({column}) AS INTEGER))"
+
+
+def shortlist(tx: Tx, period: Period, policy: PolicyParams) -> Rows:
+    """Held customers whose exact score can reach the top `period.top`, in name order.
+
+    SQL arithmetic may differ from Python's by a rounding, and its day counts by one day (a
+    float at a day's edge): each term that counts days can move by its weight over its
+    divisor. Keeping everyone within twice that of the last shown row's rough score keeps
+    every customer the exact ranking would show, ties included.
+    """
+    tiers = sorted(policy.neglect_days)
+    whens = " ".join(f"WHEN :tier{i} THEN :neglect{i}" for i in range(len(tiers)))
+    neglect = f"CASE COALESCE(tier, 'C') {whens} ELSE 90 END" if tiers else "90"
+    shortest = min(policy.neglect_days.values(), default=90)
+    rough = ROUGH.format(
+        evidence="(CASE WHEN n >= 5 THEN 1.0 ELSE n / 5.0 END)",
+        least="LEAST" if tx.postgres else "MIN",
+        tenure=_days_to_at(tx, "held_since"),
+        quiet=_days_to_at(tx, "COALESCE(last, held_since)"),
+        neglect=neglect,
+    )
+    slack = 0.05 + 10 / policy.rotation_days + 5 / min(shortest, 90)
+    params = {
+        **period.bounds,
+        "rotation_days": policy.rotation_days,
+        "nth": period.top - 1,
+        "margin": 2 * slack + 0.01,
+        **{f"tier{i}": t for i, t in enumerate(tiers)},
+        **{f"neglect{i}": policy.neglect_days[t] for i, t in enumerate(tiers)},
+    }
+    return tx.all(SHORTLIST.format(held=HELD_MIX, rough=rough), params)
+
+
+def risk_inputs(c: Row, policy: PolicyParams, at: datetime) -> RiskInputs:
+    """One held customer's row of HELD_MIX as the score's inputs."""
+    n, verified, inbound = int(c["n"]), int(c["verified"]), int(c["inbound"])
+    return RiskInputs(
+        contacts=n,
+        top_share=int(c["top_n"]) / n if n else 0.0,
+        named_person_share=int(c["named"]) / inbound if inbound else None,
+        distinct_staff=int(c["staff"]),
+        verified_share=verified / n if n else 0.0,
+        discrepancy_rate=int(c["discrepant"]) / verified if verified else 0.0,
+        private_share=int(c["private"]) / n if n else 0.0,
+        tenure_days=max(0, days_between(c["held_since"], at)),
+        rotation_days=policy.rotation_days,
+        days_since_contact=max(0, days_between(c["last"] or c["held_since"], at)),
+        neglect_days=policy.neglect_days.get(c["tier"] or "C", 90),
+        holder_leaving=c["holder_status"] in ("leaving", "departed"),
+    )
+
+
 def control_index(tx: Tx, period: Period) -> Sections:
     """Report 5: per held customer, the signals of drift to one person and a 0-100 risk score."""
     policy = policy_at(tx, period.at)
+    if period.top <= 0:
+        return {"at_risk": []}
     scored = []
-    for c in tx.all(HELD_MIX, period.bounds):
-        n, verified, inbound = int(c["n"]), int(c["verified"]), int(c["inbound"])
-        inputs = RiskInputs(
-            contacts=n,
-            top_share=int(c["top_n"]) / n if n else 0.0,
-            named_person_share=int(c["named"]) / inbound if inbound else None,
-            distinct_staff=int(c["staff"]),
-            verified_share=verified / n if n else 0.0,
-            discrepancy_rate=int(c["discrepant"]) / verified if verified else 0.0,
-            private_share=int(c["private"]) / n if n else 0.0,
-            tenure_days=max(0, days_between(c["held_since"], period.at)),
-            rotation_days=policy.rotation_days,
-            days_since_contact=max(0, days_between(c["last"] or c["held_since"], period.at)),
-            neglect_days=policy.neglect_days.get(c["tier"] or "C", 90),
-            holder_leaving=c["holder_status"] in ("leaving", "departed"),
-        )
+    for c in shortlist(tx, period, policy):
+        inputs = risk_inputs(c, policy, period.at)
         components = risk_components(inputs)
         scored.append((score_of(components), c, inputs, components))
     scored.sort(key=lambda s: (-s[0], s[1]["name"]))  # stable: the query's name, id order ties
