@@ -98,8 +98,9 @@ def test_the_large_scale_builds_the_read_models_beside_the_import(tmp_path: Path
     assert {r.name for r in rows} >= AT_SCALE
 
 
-def test_a_stopped_runs_store_is_measured_where_it_stands(tmp_path: Path) -> None:
-    """`bench.existing` on a store whose import was cut short: figure 3 on the customers it has."""
+@pytest.mark.parametrize("lines", [400, None], ids=["stopped", "complete"])
+def test_a_large_runs_store_is_measured_where_it_stands(tmp_path: Path, lines: int | None) -> None:
+    """`bench.existing` on an imported store, whole or cut short: figure 3 on the customers it has."""
     from bench import company
     from bench.existing import main
     from ledger.application import OwnershipLedger
@@ -111,7 +112,7 @@ def test_a_stopped_runs_store_is_measured_where_it_stands(tmp_path: Path) -> Non
     ledger = OwnershipLedger(settings)
     with data.path.open(encoding="utf-8") as handle:
         cut = tmp_path / "cut.csv"
-        cut.write_text("".join(handle.readlines()[:400]), encoding="utf-8")  # a stopped import
+        cut.write_text("".join(handle.readlines()[:lines]), encoding="utf-8")  # a stopped import
     company.import_csv(ledger, dataclasses.replace(data, path=cut), Console(quiet=True), "cut")
     from projections.readmodels import ReadModels
 
@@ -124,6 +125,10 @@ def test_a_stopped_runs_store_is_measured_where_it_stands(tmp_path: Path) -> Non
           "--import-note", "test", "--name", "small-cut", "--scale", "small", "--docs", str(docs)])  # fmt: skip
     section = (docs / "PERFORMANCE.md").read_text(encoding="utf-8")
     assert "## Scale: small-cut" in section
-    assert "of 150 customers imported" in section
+    if lines is None:
+        assert "generate company (150 customers, 30 staff) | sqlite |" in section
+        assert "after a --scale large run's import" in section
+    else:
+        assert "of 150 customers imported" in section and "stopped" in section
     for name in AT_SCALE:
         assert f"| {name} | sqlite |" in section
