@@ -105,11 +105,17 @@ class LedgerService(Application[UUID]):
 
     def __init__(self, settings: LedgerSettings | None = None, env: dict[str, str] | None = None):
         self.settings = settings or LedgerSettings()
-        interval = self.settings.snapshot_interval
+        interval, sets = self.settings.snapshot_interval, self.settings.set_snapshot_interval
         # The company-wide aggregates too: each A-tier move or lead decision adds an event to
-        # them, and a process's first command would otherwise replay all of those.
+        # them, and a process's first command would otherwise replay all of those. The sets
+        # less often: in the 1 M-customer import a census snapshot every 50 A-tier changes had
+        # written 2,204 snapshots, 5.3 GB (up to 4.8 MB each), a third of the store.
         self.snapshotting_intervals = {  # type: ignore[misc]
-            kind: interval for kind in (Customer, Staff, Team, Census, LeadRoster)
+            Customer: interval,
+            Staff: interval,
+            LeadRoster: interval,
+            Team: sets,
+            Census: sets,
         }
         self._sessions = threading.local()
         super().__init__(env={**self.settings.eventsourcing_env(), **(env or {})})
