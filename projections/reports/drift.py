@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ledger.policy import PolicyParams
-from projections.measures import RiskInputs, reasons_of, risk_components, score_of
+from projections.measures import WEIGHTS, RiskInputs, reasons_of, risk_components, score_of
 from projections.reports.period import Period, Rows, Sections, days_between, policy_at
 from projections.schema import parse_ts, ts
 from projections.store import Tx
@@ -47,17 +47,18 @@ HELD_MIX = (
 # database ranks every held customer with it and hands back only those that might be in the
 # top rows; Python then scores those exactly (at 1 M held customers, building and scoring a
 # Python object each took longer than the query). `shortlist` fills in the store's spelling of
-# the smaller of two numbers and of whole days to `:at`, and the policy's neglect limits.
+# the smaller of two numbers and of whole days to `:at`, `measures.WEIGHTS`, and the policy's
+# neglect limits.
 ROUGH = (
-    "20 * (CASE WHEN n > 0 THEN top_n * 1.0 / n ELSE 0 END) * {evidence} "
-    "+ 10 * (CASE WHEN inbound > 0 THEN named * 1.0 / inbound ELSE 0 END) "
-    "+ 15 * (CASE WHEN staff <= 1 THEN 1.0 WHEN staff = 2 THEN 0.5 ELSE 0 END) "
-    "+ 10 * (CASE WHEN n > 0 THEN 1 - verified * 1.0 / n ELSE 1 END) * {evidence} "
-    "+ 10 * (CASE WHEN verified > 0 THEN discrepant * 1.0 / verified ELSE 0 END) "
-    "+ 10 * (CASE WHEN n > 0 THEN private * 1.0 / n ELSE 0 END) "
-    "+ 10 * {least}(1.0, {tenure} * 1.0 / :rotation_days) "
-    "+ 5 * {least}(1.0, {quiet} * 1.0 / ({neglect})) "
-    "+ (CASE WHEN holder_status IN ('leaving', 'departed') THEN 10 ELSE 0 END)"
+    "{single_threaded} * (CASE WHEN n > 0 THEN top_n * 1.0 / n ELSE 0 END) * {evidence} "
+    "+ {named_person} * (CASE WHEN inbound > 0 THEN named * 1.0 / inbound ELSE 0 END) "
+    "+ {few_staff} * (CASE WHEN staff <= 1 THEN 1.0 WHEN staff = 2 THEN 0.5 ELSE 0 END) "
+    "+ {unverified} * (CASE WHEN n > 0 THEN 1 - verified * 1.0 / n ELSE 1 END) * {evidence} "
+    "+ {discrepancies} * (CASE WHEN verified > 0 THEN discrepant * 1.0 / verified ELSE 0 END) "
+    "+ {private_channels} * (CASE WHEN n > 0 THEN private * 1.0 / n ELSE 0 END) "
+    "+ {long_tenure} * {least}(1.0, {tenure} * 1.0 / :rotation_days) "
+    "+ {no_recent_contact} * {least}(1.0, {quiet} * 1.0 / ({neglect})) "
+    "+ {holder_leaving} * (CASE WHEN holder_status IN ('leaving', 'departed') THEN 1 ELSE 0 END)"
 )
 SHORTLIST = (
     "WITH held AS ({held}), scored AS MATERIALIZED (SELECT held.*, {rough} AS rough FROM held) "
@@ -98,31 +99,41 @@ def _days_to_at(tx: Tx, column: str) -> str:
     return f"MAX(0, CAST(julianday(:at) - julianday({column}) AS INTEGER))"
 
 
+def rough_slack(policy: PolicyParams) -> float:
+    """How far ROUGH may be from the exact unrounded score: a rounding, and one day in each
+    term that counts days (its weight over its divisor; 90 is the limit of an unlisted tier)."""
+    shortest = min([*policy.neglect_days.values(), 90])
+    return (
+        0.05
+        + WEIGHTS["long_tenure"] / policy.rotation_days
+        + WEIGHTS["no_recent_contact"] / shortest
+    )
+
+
 def shortlist(tx: Tx, period: Period, policy: PolicyParams) -> Rows:
     """Held customers whose exact score can reach the top `period.top`, in name order.
 
     SQL arithmetic may differ from Python's by a rounding, and its day counts by one day (a
     float at a day's edge): each term that counts days can move by its weight over its
-    divisor. Keeping everyone within twice that of the last shown row's rough score keeps
+    divisor (`rough_slack`). Keeping everyone within twice that of the last shown row's rough score keeps
     every customer the exact ranking would show, ties included.
     """
     tiers = sorted(policy.neglect_days)
     whens = " ".join(f"WHEN :tier{i} THEN :neglect{i}" for i in range(len(tiers)))
     neglect = f"CASE COALESCE(tier, 'C') {whens} ELSE 90 END" if tiers else "90"
-    shortest = min(policy.neglect_days.values(), default=90)
     rough = ROUGH.format(
+        **WEIGHTS,
         evidence="(CASE WHEN n >= 5 THEN 1.0 ELSE n / 5.0 END)",
         least="LEAST" if tx.postgres else "MIN",
         tenure=_days_to_at(tx, "held_since"),
         quiet=_days_to_at(tx, "COALESCE(last, held_since)"),
         neglect=neglect,
     )
-    slack = 0.05 + 10 / policy.rotation_days + 5 / min(shortest, 90)
     params = {
         **period.bounds,
         "rotation_days": policy.rotation_days,
         "nth": period.top - 1,
-        "margin": 2 * slack + 0.01,
+        "margin": 2 * rough_slack(policy) + 0.01,
         **{f"tier{i}": t for i, t in enumerate(tiers)},
         **{f"neglect{i}": policy.neglect_days[t] for i, t in enumerate(tiers)},
     }
