@@ -47,10 +47,18 @@ class Tx:
     update per row, just before the first statement that touches them, and at the end of the
     transaction. A page of contacts then costs one INSERT batch instead of five statements each,
     and the results are the same as writing each at once.
+
+    On PostgreSQL, statements whose rows are fetched go on a second cursor (`reader`). In
+    pipeline mode a cursor keeps the result of its latest statement *to arrive*: when the
+    server's answer to an UPDATE comes in while a later statement on the same cursor is being
+    sent, psycopg 3.3 files it as that statement's result and `fetchone` returns it ("the last
+    operation didn't produce records (command status: UPDATE 1)"). The reader fetches each
+    statement's rows before sending the next, so it never has an answer in flight but its own.
     """
 
-    def __init__(self, cursor: Any, postgres: bool) -> None:
+    def __init__(self, cursor: Any, postgres: bool, reader: Any = None) -> None:
         self.cursor = cursor
+        self.reader = cursor if reader is None else reader
         self.postgres = postgres
         self._inserts: dict[str, tuple[str, list[Params]]] = {}  # statement -> (table, rows)
         self._raises: dict[tuple[str, str, str], dict[str, str]] = {}  # (table, key, column)
@@ -58,13 +66,13 @@ class Tx:
         self.memo: dict[Any, Any] = {}  # what handlers know of this transaction's rows
 
     def execute(self, statement: str, params: Params = ()) -> None:
-        if self._tables and any(table in statement for table in self._tables):
-            self._flush_touching(statement)
+        self._send_deferred_for(statement)
         self.cursor.execute(_native(statement) if self.postgres else statement, params)
 
     def all(self, statement: str, params: Params = ()) -> list[dict[str, Any]]:
-        self.execute(statement, params)
-        return [dict(row) for row in self.cursor.fetchall()]
+        self._send_deferred_for(statement)
+        self.reader.execute(_native(statement) if self.postgres else statement, params)
+        return [dict(row) for row in self.reader.fetchall()]
 
     def one(self, statement: str, params: Params = ()) -> dict[str, Any] | None:
         rows = self.all(statement, params)
@@ -86,8 +94,10 @@ class Tx:
         """Send every deferred write (the store calls this before the transaction commits)."""
         self._flush(lambda table, column: True)
 
-    def _flush_touching(self, statement: str) -> None:
+    def _send_deferred_for(self, statement: str) -> None:
         tables = {table for table in self._tables if table in statement}
+        if not tables:
+            return
         every = "*" in statement or "DELETE" in statement.upper()
 
         def touched(table: str, column: str | None) -> bool:
@@ -114,10 +124,7 @@ class Tx:
         if not self.postgres:
             self.cursor.executemany(statement, rows)
             return
-        # Its own cursor, as the library does in pipeline mode: one medium rebuild that sent
-        # batches on the handlers' cursor failed once with "the last operation didn't produce
-        # records" at a later SELECT (not reproduced since; the separate cursor is the fix).
-        with self.cursor.connection.cursor() as cursor:
+        with self.cursor.connection.cursor() as cursor:  # its own, as the library does
             cursor.executemany(_native(statement), rows)
 
 
@@ -217,18 +224,22 @@ class PostgresReadModels(PostgresTrackingRecorder):
     def read(self) -> Iterator[Tx]:
         with self.datastore.transaction(commit=False) as cursor:
             self._search_path(cursor)
-            yield Tx(cursor, postgres=True)
+            yield Tx(cursor, postgres=True)  # not pipelined: one cursor does
 
     def write(self, start: int | None, tracking: Tracking, writer: Writer) -> None:
         """One page in one transaction; pipeline mode sends its statements without a round
         trip each (a page of 500 events is thousands of statements)."""
-        with self.datastore.transaction(commit=True) as cursor, cursor.connection.pipeline():
+        with (
+            self.datastore.transaction(commit=True) as cursor,
+            cursor.connection.pipeline(),
+            cursor.connection.cursor() as reader,
+        ):
             self._search_path(cursor)
-            tx = Tx(cursor, postgres=True)
+            tx = Tx(cursor, postgres=True, reader=reader)
             _check_start(tx, start, " FOR UPDATE")
             writer(tx)
             tx.flush()
-            self._insert_tracking(cursor, tracking)
+            self._insert_tracking(reader, tracking)  # the library fetches the upsert's row
 
     def begin_bulk(self) -> None:
         """Far behind: drop the query-only indexes (the server's buffers need no setting)."""
