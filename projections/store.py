@@ -66,12 +66,10 @@ class Tx:
         self.memo: dict[Any, Any] = {}  # what handlers know of this transaction's rows
 
     def execute(self, statement: str, params: Params = ()) -> None:
-        self._send_deferred_for(statement)
-        self.cursor.execute(_native(statement) if self.postgres else statement, params)
+        self.cursor.execute(self._ready(statement), params)
 
     def all(self, statement: str, params: Params = ()) -> list[dict[str, Any]]:
-        self._send_deferred_for(statement)
-        self.reader.execute(_native(statement) if self.postgres else statement, params)
+        self.reader.execute(self._ready(statement), params)
         return [dict(row) for row in self.reader.fetchall()]
 
     def one(self, statement: str, params: Params = ()) -> dict[str, Any] | None:
@@ -94,10 +92,14 @@ class Tx:
         """Send every deferred write (the store calls this before the transaction commits)."""
         self._flush(lambda table, column: True)
 
+    def _ready(self, statement: str) -> str:
+        """`statement` in the store's spelling, once the deferred writes it touches are sent."""
+        if self._tables and any(table in statement for table in self._tables):
+            self._send_deferred_for(statement)
+        return _native(statement) if self.postgres else statement
+
     def _send_deferred_for(self, statement: str) -> None:
         tables = {table for table in self._tables if table in statement}
-        if not tables:
-            return
         every = "*" in statement or "DELETE" in statement.upper()
 
         def touched(table: str, column: str | None) -> bool:

@@ -7,22 +7,12 @@ them, also inside PostgreSQL's pipeline.
 
 from __future__ import annotations
 
-from eventsourcing.persistence import Tracking
-
 from projections.readmodels import ReadModels
-from projections.store import APPLICATION, Tx
+from projections.store import Tx
+from tests.pages import CUSTOMER, write_page
 
-CUSTOMER = (
-    "INSERT INTO ledger_rm_customer (customer_id, name, source, registered_at, updated_at) "
-    "VALUES (:c, :name, 'imported', :at, :at)"
-)
 GRADE = "INSERT INTO ledger_rm_grade VALUES (:p, :c, 'A', :at, :at, 'tester', 'why', 1)"
 EARLY, LATE, LATER = "2026-01-01T00:00:00+00:00", "2026-02-01T00:00:00+00:00", "2026-03-01T00:00:00+00:00"  # fmt: skip
-
-
-def _write(models: ReadModels, writer: object) -> None:
-    start = models.position()
-    models.view.write(start, Tracking(APPLICATION, start + 1), writer)  # type: ignore[arg-type]
 
 
 def test_deferred_rows_and_times_are_seen_by_the_next_statement_that_reads_them(models: ReadModels) -> None:  # fmt: skip
@@ -43,7 +33,7 @@ def test_deferred_rows_and_times_are_seen_by_the_next_statement_that_reads_them(
         )
         tx.insert_later("ledger_rm_grade", GRADE, {"p": 4, "c": "c1", "at": EARLY})  # at commit
 
-    _write(models, writer)
+    write_page(models, writer)
     assert seen["name"] == {"name": "Acme"}
     assert seen["grades"] == [{"position": 1}, {"position": 2}, {"position": 3}]
     assert seen["times"] == {"updated_at": LATER, "last_contact_at": LATE}
@@ -59,7 +49,7 @@ def test_a_statement_that_overwrites_a_deferred_column_comes_after_it(models: Re
             "UPDATE ledger_rm_customer SET last_holder_contact_at=NULL WHERE customer_id='c1'"
         )
 
-    _write(models, writer)
+    write_page(models, writer)
     with models.read() as tx:
         row = tx.one("SELECT last_holder_contact_at FROM ledger_rm_customer WHERE customer_id='c1'")
     assert row == {"last_holder_contact_at": None}  # sent first, then overwritten, as written

@@ -11,15 +11,10 @@ from __future__ import annotations
 
 import select
 
-from eventsourcing.persistence import Tracking
-
 from projections.readmodels import ReadModels
-from projections.store import APPLICATION, Tx
+from projections.store import Tx
+from tests.pages import CUSTOMER, write_page
 
-CUSTOMER = (
-    "INSERT INTO ledger_rm_customer (customer_id, name, source, registered_at, updated_at) "
-    "VALUES (:c, :name, 'imported', :at, :at)"
-)
 RENAME = "UPDATE ledger_rm_customer SET name=:name WHERE customer_id=:c"
 AT = "2026-01-01T00:00:00+00:00"
 
@@ -36,19 +31,13 @@ def answers_arrive(tx: Tx) -> None:
     assert readable, "the server did not answer within 10 s"
 
 
-def _write(models: ReadModels, writer: object) -> int:
-    start = models.position()
-    models.view.write(start, Tracking(APPLICATION, start + 1), writer)  # type: ignore[arg-type]
-    return start + 1
-
-
 def test_the_tracking_upsert_is_not_answered_by_an_earlier_update(models: ReadModels) -> None:
     def writer(tx: Tx) -> None:
         tx.execute(CUSTOMER, {"c": "c1", "name": "Acme", "at": AT})
         tx.execute(RENAME, {"c": "c1", "name": "Acme Ltd"})
         answers_arrive(tx)  # the UPDATE's answer is in before the page's last statement goes
 
-    position = _write(models, writer)
+    position = write_page(models, writer)
     assert models.position() == position
     with models.read() as tx:
         assert tx.one("SELECT name FROM ledger_rm_customer") == {"name": "Acme Ltd"}
@@ -66,5 +55,5 @@ def test_a_select_after_an_answered_update_reads_its_own_rows(models: ReadModels
         answers_arrive(tx)
         seen.append(tx.all("SELECT customer_id, name FROM ledger_rm_customer"))
 
-    _write(models, writer)
+    write_page(models, writer)
     assert seen == [{"name": "Acme Ltd"}, [{"customer_id": "c1", "name": "Acme Group"}]]
