@@ -10,6 +10,7 @@ from uuid import UUID
 from fastapi import HTTPException, Request
 from pydantic import BaseModel
 
+from api.positions import wrote
 from api.schemas import ReceiptOut
 from ledger.application import OwnershipLedger, Receipt
 from ledger.commands.access import Principal
@@ -46,7 +47,7 @@ def execute(
     if scoped:
         earlier = ledger.replayed_receipt(scoped, print_)
         if earlier is not None:
-            return ReceiptOut(**earlier, replayed=True)
+            return replayed(ledger, request, earlier)
     version = expected_version(request)
     with ExitStack() as stack:
         if scoped:
@@ -56,8 +57,25 @@ def execute(
         try:
             receipt = command()
         except Replayed as replay:
-            return ReceiptOut(**replay.receipt, replayed=True)
-    request.app.state.after_write(receipt.last_position)  # the next read waits for it
+            return replayed(ledger, request, replay.receipt)
+    return receipt_out(request, receipt)
+
+
+def receipt_out(request: Request, receipt: Receipt) -> ReceiptOut:
+    """The answer to a write: what changed and the log position a read can ask for."""
+    request.app.state.after_write()
+    wrote(request, receipt.last_position)
     return ReceiptOut(
-        id=receipt.id, version=receipt.version, positions=receipt.positions, ref=receipt.ref
+        id=receipt.id,
+        version=receipt.version,
+        positions=receipt.positions,
+        ref=receipt.ref,
+        position=receipt.last_position,
     )
+
+
+def replayed(ledger: OwnershipLedger, request: Request, first: dict[str, object]) -> ReceiptOut:
+    """A retry's answer: the first one's, at a position that includes it (the log's head)."""
+    position = ledger.event_count()
+    wrote(request, position)
+    return ReceiptOut(**first, replayed=True, position=position)  # type: ignore[arg-type]

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import json
+import os
+
+from fastapi import FastAPI, Request, Response
+from pydantic import BaseModel
 
 from api import errors, web
+from api.deps import PrincipalCache
 from api.limits import BodyLimit
+from api.positions import PositionHeaders
 from api.routes import (
     compliance,
     custody,
@@ -26,7 +32,26 @@ from projections.guard import open_ledger
 from projections.readmodels import ReadModels
 
 
-def create_app(settings: LedgerSettings | None = None) -> FastAPI:
+class ReadModelsHealth(BaseModel):
+    position: int
+    lag: int
+
+
+class HealthOut(BaseModel):
+    status: str
+    store: str
+    events: int | None
+    read_models: ReadModelsHealth | None = None
+    worker: int
+
+
+def create_app(settings: LedgerSettings | None = None, projector: bool = True) -> FastAPI:
+    """The API over the configured store.
+
+    `projector=True` keeps the read models from a thread of this process (tests, and any one-
+    process embedding); `ledger serve` runs its workers with `projector=False` beside a
+    `ledger project` process.
+    """
     settings = settings or LedgerSettings()
     ledger = open_ledger(settings)
     api = FastAPI(
@@ -35,17 +60,33 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
         description="Every move of a customer is an immutable event; the company stays in control.",
     )
     api.state.ledger = ledger
-    read_models = ReadModels(ledger)
-    read_models.start()
+    read_models = ReadModels(ledger, writer=projector)
+    if projector:
+        read_models.start()
     api.state.read_models = read_models
-    # A POST answers once its command is recorded; the next read waits for it (`models`).
-    api.state.after_write = read_models.acknowledge
+    # In one process, a write tells the follower thread at once; workers have none to tell.
+    api.state.after_write = read_models.nudge if projector else lambda: None
+    api.state.principals = PrincipalCache()
     errors.install(api)
-    watch = StoreWatch(settings.database_url, on_recovery=lambda: refresh_pools(ledger))
+    watch = StoreWatch(
+        settings.database_url, lambda: refresh_pools(ledger), settings.postgres_schema
+    )
     watch.start()
     api.state.store_watch = watch
     api.add_middleware(FailFast, watch=watch)
     api.add_middleware(BodyLimit)
+    api.add_middleware(PositionHeaders)
+    health_now = HealthProbe(settings, ledger, read_models, watch)
+
+    @api.get("/health", tags=["health"])
+    async def health() -> HealthOut:
+        """Liveness, the store in use, its last position and how far the read models lag.
+
+        Never opens a connection, and runs on the event loop: a load balancer's checks do not
+        queue behind requests in the thread pool.
+        """
+        return health_now()
+
     routers = (
         staff,
         custody,
@@ -61,22 +102,59 @@ def create_app(settings: LedgerSettings | None = None) -> FastAPI:
     )
     for router in (module.router for module in (*routers, compliance)):
         api.include_router(router)
-
-    @api.get("/health", tags=["health"])
-    def health() -> dict[str, object]:
-        """Liveness plus the store in use and how many events it holds."""
-        events = ledger.event_count() if settings.database_url is None else watch.probe()
-        if events is None:
-            return {"status": "store_unavailable", "store": settings.store_kind, "events": None}
-        projected = read_models.position()
-        return {
-            "status": "ok",
-            "store": settings.store_kind,
-            "events": events,
-            "read_models": {"position": projected, "lag": max(events - projected, 0)},
-        }
-
+    serve_openapi_once(api)
     return api
+
+
+def worker_app() -> FastAPI:
+    """One of `ledger serve`'s worker processes: reads and writes, the projector is elsewhere."""
+    return create_app(LedgerSettings(), projector=False)
+
+
+def serve_openapi_once(api: FastAPI) -> None:
+    """The document never changes while the process runs: encode it once, not per request."""
+    encoded: list[bytes] = []
+
+    async def openapi(request: Request) -> Response:
+        if not encoded:
+            encoded.append(json.dumps(api.openapi(), separators=(",", ":")).encode())
+        return Response(encoded[0], media_type="application/json")
+
+    api.router.routes[:] = [
+        r for r in api.router.routes if getattr(r, "path", None) != api.openapi_url
+    ]
+    api.add_route(api.openapi_url or "/openapi.json", openapi, include_in_schema=False)
+
+
+class HealthProbe:
+    """The store's last position and the read models'.
+
+    SQLite answers from two indexed one-row queries on connections this thread already has;
+    PostgreSQL from the store watch's last probe (at most `PROBE_EVERY` old), so a load
+    balancer's checks never open a connection.
+    """
+
+    def __init__(
+        self,
+        settings: LedgerSettings,
+        ledger: OwnershipLedger,
+        models: ReadModels,
+        watch: StoreWatch,
+    ) -> None:
+        self.settings, self.ledger, self.models, self.watch = settings, ledger, models, watch
+
+    def __call__(self) -> HealthOut:
+        kind, worker = self.settings.store_kind, os.getpid()
+        latest: tuple[int, int] | None
+        if self.settings.database_url is None:
+            latest = self.ledger.event_count(), self.models.served_position()
+        else:
+            latest = self.watch.latest if self.watch.up.is_set() else None
+        if latest is None:
+            return HealthOut(status="store_unavailable", store=kind, events=None, worker=worker)
+        events, projected = latest
+        lag = ReadModelsHealth(position=projected, lag=max(events - projected, 0))
+        return HealthOut(status="ok", store=kind, events=events, read_models=lag, worker=worker)
 
 
 def refresh_pools(ledger: OwnershipLedger) -> None:

@@ -78,11 +78,15 @@ class ExceptionIn(BaseModel):
 
 
 class ReceiptOut(BaseModel):
+    """A recorded write. Send `position` back as a read's `min_position` (or the
+    `Ledger-Min-Position` header) to read this write on any worker."""
+
     id: UUID
     version: int
     positions: list[int] = []
     ref: str | None = None
     replayed: bool = False
+    position: int = Field(0, description="The log position this write reached.")
 
 
 class JoinIn(CommandIn):

@@ -18,6 +18,7 @@ from cli.compliance import register as register_compliance
 from cli.importing import import_history
 from cli.integrity import verify_chain
 from cli.reports import register as register_reports
+from cli.serving import project, serve
 from cli.store import empty_store
 from ledger.application import OwnershipLedger
 from ledger.demo import END, START, DemoResult, build_demo_company
@@ -34,6 +35,8 @@ app.add_typer(staff_app, name="staff")
 app.add_typer(token_app, name="token")
 app.command("import")(import_history)
 app.command("verify")(verify_chain)
+app.command()(serve)
+app.command()(project)
 register_reports(app)  # `ledger rebuild`, `ledger report NAME`
 register_compliance(app)  # `ledger export`, `ledger whatif POLICY.toml`
 console = Console()
@@ -126,19 +129,6 @@ def print_reports(ledger: OwnershipLedger, result: DemoResult) -> None:
     console.print(reps)
     for refusal in result.refusals:
         console.print(f"Refused [bold]{refusal.code}[/]: {refusal.message}")
-
-
-@app.command()
-def serve(
-    host: Annotated[str, typer.Option(help="Interface to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
-) -> None:
-    """Serve the HTTP API on the configured store."""
-    import uvicorn
-
-    from api.main import create_app
-
-    uvicorn.run(create_app(), host=host, port=port)
 
 
 @policy_app.command("show")

@@ -28,6 +28,9 @@ class LedgerSettings(BaseSettings):
     cache_size: int | None = 10_000
     postgres_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     read_database_url: str | None = None  # a streaming replica that serves the read models
+    # Off in processes started after the store was prepared (API workers, the projector): a
+    # dozen processes creating the same tables and functions at once race in PostgreSQL.
+    create_tables: bool = True
 
     @property
     def store_kind(self) -> str:
@@ -45,7 +48,7 @@ class LedgerSettings(BaseSettings):
 
     def eventsourcing_env(self) -> dict[str, str]:
         """Translate our settings into the library's environment variables."""
-        env = {"IS_SNAPSHOTTING_ENABLED": "y"}
+        env = {"IS_SNAPSHOTTING_ENABLED": "y", "CREATE_TABLE": "y" if self.create_tables else "n"}
         if self.cache_size:
             env["AGGREGATE_CACHE_MAXSIZE"] = str(self.cache_size)
         if self.database_url is None:

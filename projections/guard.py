@@ -8,9 +8,11 @@ hash chain (`projections.chain`) is there to expose.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
+import psycopg
 from eventsourcing.application import Application
 from eventsourcing.postgres import PostgresAggregateRecorder, PostgresDatastore
 from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
@@ -25,6 +27,7 @@ PG_FUNCTION = "ledger_refuse_change"
 PG_ROW_TRIGGER = "ledger_append_only"
 PG_TRUNCATE_TRIGGER = "ledger_append_only_truncate"
 _LOCK_KEY = 0x6C65_6467  # "ledg": one installer at a time across processes
+_PREPARE_KEY = 0x6C65_6470  # "ledp": one process creating the tables at a time
 
 
 @dataclass(frozen=True)
@@ -187,3 +190,24 @@ def open_ledger(settings: LedgerSettings | None = None) -> OwnershipLedger:
     ledger = OwnershipLedger(settings or LedgerSettings())
     install_guards(ledger)
     return ledger
+
+
+def prepare_store(settings: LedgerSettings) -> None:
+    """Create every table, function and guard once, before the processes that use them start.
+
+    `ledger serve` and `ledger project` call this first and then open the store with
+    `create_tables` off: on PostgreSQL, concurrent `CREATE OR REPLACE FUNCTION` and
+    `CREATE TABLE IF NOT EXISTS` fail ("tuple concurrently updated"), so two servers starting
+    at once take turns under an advisory lock.
+    """
+    from projections.store import open_view  # the read side's tables, beside the events
+
+    settings = settings.model_copy(update={"create_tables": True})
+    with ExitStack() as stack:
+        if settings.database_url is not None:
+            conn = stack.enter_context(psycopg.connect(settings.database_url, autocommit=True))
+            conn.execute("SELECT pg_advisory_lock(%s)", (_PREPARE_KEY,))
+        ledger = open_ledger(settings)
+        stack.callback(ledger.close)
+        _, factory = open_view(settings)
+        factory.close()

@@ -74,10 +74,15 @@ class RebuildStats:
 class ReadModels:
     """The read models of one application: catch up, wait for a position, rebuild, follow."""
 
-    def __init__(self, app: LedgerService, page: int = 500, owns_app: bool = False) -> None:
+    def __init__(
+        self, app: LedgerService, page: int = 500, owns_app: bool = False, writer: bool = True
+    ) -> None:
+        """`writer=False`: this process only reads and waits; a projector elsewhere (`ledger
+        project`) keeps the tables, so nothing here catches up, rebuilds or creates them."""
         self.app = app
         self._owns_app = owns_app
         self.page = page
+        self.writer = writer
         self.view, self._factory = open_view(app.settings)
         self.reader: ReadModelView = self.view
         self._reader_factory: InfrastructureFactory[Any] | None = None
@@ -86,15 +91,11 @@ class ReadModels:
         self.projection = LedgerProjection(self.view)
         self.topics = handled_topics()
         self._lock = threading.RLock()
-        self._advanced = threading.Condition()
         self._nudge = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
-        self.acknowledged = 0  # the highest position a caller was told is recorded
-        self._acknowledging = threading.Lock()
-        self.reached = self.position()  # how far this process has seen the read models come
-        if self.reached and not self._layout_current():
+        if writer and self.position() and not self._layout_current():
             self.rebuild()  # tables written by an older release: rebuild them from the events
 
     def _layout_current(self) -> bool:
@@ -139,7 +140,6 @@ class ReadModels:
 
     def _catch_up_once(self, progress: Progress | None, page: int) -> int:
         start = position = self.position()
-        self.reached = position  # from the table: a rebuild elsewhere may have dropped it
         stop = self.app.recorder.max_notification_id() or 0
         applied = 0
         while position < stop:
@@ -151,55 +151,49 @@ class ReadModels:
             events = [(self.app.mapper.to_domain_event(n), n.id) for n in notes]
             self.projection.process_page(position, events, last)
             applied, position = applied + len(events), last
-            self.reached = last
-            self._signal()
             if progress is not None:
                 progress(position - start, stop - start)
         return applied
 
-    def _signal(self) -> None:
-        with self._advanced:
-            self._advanced.notify_all()
-
-    def acknowledge(self, position: int) -> None:
-        """A command at `position` was answered: reads from now on must include it
-        (`settle`), and the runner is told there is work, but nobody waits here."""
-        with self._acknowledging:  # not `_advanced`: a waiting reader holds that one
-            self.acknowledged = max(self.acknowledged, position)
+    def nudge(self) -> None:
+        """A command was recorded in this process: the follower thread (if any) looks now."""
         self._nudge.set()
 
-    def settle(self, timeout: float = 5.0) -> None:
-        """Read your writes, paid by the reader: wait until every acknowledged command is in
-        the read models (on the primary, a look at memory when nothing is pending)."""
-        target = self.acknowledged
-        if target and (self._reader_factory is not None or self.reached < target):
-            self.wait_for(target, timeout)
+    def wait_for(self, position: int, timeout: float = 5.0) -> int:
+        """Read your writes: the position the read models reached, once it includes `position`.
 
-    def wait_for(self, position: int, timeout: float = 5.0) -> None:
-        """Read your writes: return once the read models include `position` (a receipt's)."""
-        if self._thread is None:
-            self.catch_up()
-        else:
+        It looks at the tracking row every millisecond or two, so any process can wait for a
+        position that a projector in another process reaches: that is what lets any API worker
+        serve a read after a write made on another one. A follower thread in this process is
+        nudged first; a writer with no follower (the CLI) catches up itself.
+        """
+        reached = self.served_position()
+        if reached >= position:
+            return reached
+        if self._thread is not None:
             self._nudge.set()
+        elif self.writer:
+            self.catch_up()
         deadline = time.monotonic() + timeout
-        with self._advanced:
-            while (reached := self.served_position()) < position:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0 or self.error is not None:
-                    raise ReadModelBehind(
-                        "read_models_behind",
-                        f"The read models reached event {reached}, not {position}, within "
-                        f"{timeout:g} s; the command was recorded, ask again shortly.",
-                        position=position, reached=reached, timeout=timeout,
-                    )  # fmt: skip
-                self._advanced.wait(min(remaining, 0.05))
+        pause = 0.0005
+        while (reached := self.served_position()) < position:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or self.error is not None:
+                raise ReadModelBehind(
+                    "read_models_behind",
+                    f"The read models reached event {reached}, not {position}, within "
+                    f"{timeout:g} s; what was written is recorded, ask again shortly.",
+                    position=position, reached=reached, timeout=timeout,
+                )  # fmt: skip
+            time.sleep(min(remaining, pause))
+            pause = min(pause * 2, 0.002)
+        return reached
 
     def rebuild(self, progress: Progress | None = None) -> RebuildStats:
         """Drop every read-model table and the tracking position, then apply the log again."""
         with self._lock:
             started = time.perf_counter()
             self.view.drop()
-            self.reached = 0
             self.view.create_table()
             with self.bulk():
                 applied = self.catch_up(progress, max(self.page, REBUILD_PAGE))
@@ -218,7 +212,7 @@ class ReadModels:
                 self.view.end_bulk()
 
     def start(self, interval: float = 0.2) -> None:
-        """Follow the log in a background thread (the server's runner)."""
+        """Follow the log in a background thread (an embedded server's projector)."""
         if self._thread is None:
             self._stopping.clear()
             self._thread = threading.Thread(target=self._follow, args=(interval,), daemon=True)

@@ -8,7 +8,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Request
 
 from api.deps import LedgerDep, allow
-from api.execute import execute
+from api.execute import execute, receipt_out
 from api.schemas import (
     ApprovalIn,
     AssignIn,
@@ -155,5 +155,4 @@ def sweep(
 ) -> list[ReceiptOut]:  # fmt: skip
     """Releases each neglected customer among the candidates (each release its own decision)."""
     receipts = ledger.sweep_neglected(body.customer_ids, body.at(), who.actor)
-    request.app.state.after_write(max((r.last_position for r in receipts), default=0))
-    return [ReceiptOut(id=r.id, version=r.version, positions=r.positions) for r in receipts]
+    return [receipt_out(request, r) for r in receipts]

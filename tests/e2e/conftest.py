@@ -8,11 +8,12 @@ or restarted process get `ledger serve` in a subprocess (`Server`), as a user ru
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,38 +33,62 @@ HTTP = httpx.Client(timeout=10)
 
 
 class Server:
-    """`ledger serve` in a subprocess; restartable to show what survives a restart."""
+    """`ledger serve` in a subprocess (its own process group: the supervisor, N workers and
+    the projector); restartable to show what survives a restart."""
 
-    def __init__(self, store: LedgerSettings) -> None:
+    def __init__(
+        self, store: LedgerSettings, workers: int = 2, projector: bool = True, port: int = 0
+    ) -> None:
         self.store = store
-        self.port = free_port()
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
+        self.workers, self.projector = workers, projector
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> Server:
-        env = {**os.environ, "LEDGER_DATA_DIR": str(self.store.data_dir)}
-        env.pop("LEDGER_DATABASE_URL", None)
-        if self.store.database_url:
-            env["LEDGER_DATABASE_URL"] = self.store.database_url
         command = [sys.executable, "-m", "cli.main", "serve", "--port", str(self.port)]
-        self.store.data_dir.mkdir(parents=True, exist_ok=True)
-        self.log = open(self.store.data_dir / f"server-{self.port}.log", "ab")  # noqa: SIM115
-        self.process = subprocess.Popen(command, env=env, stdout=self.log, stderr=subprocess.STDOUT)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
+        command += ["--workers", str(self.workers)]
+        if not self.projector:
+            command.append("--no-projector")
+        self.process = spawn(self.store, command, f"server-{self.port}")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.process.poll() is None:
             try:
                 HTTP.get(f"{self.url}/health", timeout=1)
                 return self
             except httpx.TransportError:
                 time.sleep(0.05)
-        raise RuntimeError("the server did not start")
+        raise RuntimeError(f"the server did not start: see {self.store.data_dir}")
+
+    def kill(self) -> None:
+        """SIGKILL to every process of the server at once, as a machine crash would."""
+        if self.process is not None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+            self.process = None
 
     def stop(self) -> None:
         if self.process is not None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
             self.process = None
-            self.log.close()
+
+
+def spawn(store: LedgerSettings, command: list[str], log: str) -> subprocess.Popen[bytes]:
+    """A `ledger` command over the test's store, in its own process group, logging to a file."""
+    env = {**os.environ, "LEDGER_DATA_DIR": str(store.data_dir)}
+    env.pop("LEDGER_DATABASE_URL", None)
+    if store.database_url:
+        env["LEDGER_DATABASE_URL"] = store.database_url
+    store.data_dir.mkdir(parents=True, exist_ok=True)
+    with open(store.data_dir / f"{log}.log", "ab") as out:
+        return subprocess.Popen(
+            command, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 class LiveServer:
@@ -121,11 +146,17 @@ def process_server(store: LedgerSettings) -> Iterator[Server]:
 
 @dataclass
 class Caller:
-    """An HTTP client with one principal's bearer token."""
+    """An HTTP client with one principal's bearer token.
+
+    With `head` (the store's last position), every GET asks to read everything written so far,
+    by this test's HTTP calls or directly through the ledger: the position contract a client
+    uses to read its own writes on any worker.
+    """
 
     base: str
     token: str
     staff_id: str | None = None
+    head: Callable[[], int] | None = None
 
     def _headers(self, extra: dict[str, str] | None) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}", **(extra or {})}
@@ -138,7 +169,8 @@ class Caller:
         )
 
     def get(self, path: str, params: dict[str, object] | None = None) -> httpx.Response:
-        return HTTP.get(self.base + path, params=params, headers=self._headers(None))  # type: ignore[arg-type]
+        wait = {"Ledger-Min-Position": str(self.head())} if self.head else None
+        return HTTP.get(self.base + path, params=params, headers=self._headers(wait))  # type: ignore[arg-type]
 
 
 @dataclass
@@ -162,10 +194,10 @@ def build_directory(store: LedgerSettings, base: str) -> Directory:
     for role in Role:
         staff_id = ledger.join_staff(role.value, role, SENIORITY.get(role), "north", "north", T0).id
         token, _ = ledger.issue_token(T0, "system:test", staff_id=staff_id)
-        callers[role.value] = Caller(base, token, str(staff_id))
+        callers[role.value] = Caller(base, token, str(staff_id), ledger.event_count)
     for client, scopes in (("phone", {"leads", "contacts"}), ("feed", {"read_events"})):
         token, _ = ledger.issue_token(T0, "system:test", client=client, scopes=frozenset(scopes))
-        callers[client] = Caller(base, token)
+        callers[client] = Caller(base, token, head=ledger.event_count)
     return Directory(ledger, base, callers)
 
 
@@ -174,3 +206,16 @@ def people(store: LedgerSettings, server: LiveServer) -> Iterator[Directory]:
     directory = build_directory(store, server.url)
     yield directory
     directory.ledger.close()
+
+
+def refused_within(call: Callable[[], httpx.Response], seconds: float = 1.0) -> float:
+    """How long until `call` answers 401: each worker remembers a token's principal for at
+    most half a second, so a revoked token (or a departed person's) stops within a second."""
+    began = time.monotonic()
+    while True:
+        answer = call()
+        waited = time.monotonic() - began
+        if answer.status_code == 401:
+            return waited
+        assert waited < seconds, f"still {answer.status_code} after {waited:.2f} s"
+        time.sleep(0.02)

@@ -18,7 +18,7 @@ def test_hotline_leads_are_distributed_by_rule_and_the_fairness_report_shows_an_
     for name, seniority in (("V1", Seniority.SENIOR), ("V2", Seniority.SENIOR), ("Wang", Seniority.NEW), ("N2", Seniority.NEW), ("N3", Seniority.NEW)):  # fmt: skip
         staff_id = ledger.join_staff(name, Role.SALES_REP, seniority, "blue-sun", "city", T0).id
         token, _ = ledger.issue_token(T0, "system:test", staff_id=staff_id)
-        reps[name] = Caller(people.base, token, str(staff_id))
+        reps[name] = Caller(people.base, token, str(staff_id), people.ledger.event_count)
     everyone = {people["sales_rep"].staff_id, *(r.staff_id for r in reps.values())}
 
     # Step 2: thirty enquiries arrive on the company hotlines through the phone system.
