@@ -107,7 +107,8 @@ class HttpClients:
         for role, seniority in ((Role.ALLOCATION_TEAM, None), (Role.SALES_REP, Seniority.SENIOR), (Role.CALLBACK, None)):  # fmt: skip
             self.ids[role.value] = led.join_staff(role.value, role, seniority, "north", "north", T0).id  # fmt: skip
             self.tokens[role.value], _ = led.issue_token(T0, "system:bench", staff_id=self.ids[role.value])  # fmt: skip
-        self.most, self.url = max(scale.http_clients), server.url
+        self.most, self.urls = max(scale.http_clients), [server.url]
+        self.assigned: list[tuple[UUID, str]] = []  # every acknowledged assignment
         per_client = scale.http_max_ops * len(scale.http_clients)
         per_rep = math.ceil(per_client / PER_REP)
         staff = (
@@ -147,9 +148,10 @@ class HttpClients:
         with self.lock:
             return next(self.numbers)
 
-    def _client(self, role: str) -> httpx.Client:
-        token = self.tokens[role]
-        made = httpx.Client(base_url=self.url, headers={"Authorization": f"Bearer {token}"}, timeout=10)  # fmt: skip
+    def _client(self, role: str, i: int = 0) -> httpx.Client:
+        """Client `i` talks to server `i` modulo how many there are (one, or two on one store)."""
+        token, url = self.tokens[role], self.urls[i % len(self.urls)]
+        made = httpx.Client(base_url=url, headers={"Authorization": f"Bearer {token}"}, timeout=10)
         self.clients.append(made)
         return made
 
@@ -159,14 +161,16 @@ class HttpClients:
         self.clients.clear()
 
     def assign(self, i: int) -> Op:
-        http, reps = self._client("allocation_team"), itertools.cycle(self.reps[i])
+        http, reps = self._client("allocation_team", i), itertools.cycle(self.reps[i])
 
         def op() -> bool:
             n = self._next()
             if n >= self.pool:
                 return False
-            path = f"/customers/{customer_id(f'http-{n}')}/assignment"
-            return _post(http, path, {"staff_id": next(reps)}) is not None
+            customer, rep = customer_id(f"http-{n}"), next(reps)
+            _post(http, f"/customers/{customer}/assignment", {"staff_id": rep})
+            self.assigned.append((customer, rep))
+            return True
 
         return op
 
@@ -385,6 +389,49 @@ def run(kind: StoreKind, scale: Scale, say: Callable[[str], None]) -> list[Row]:
         say(f"item 2 · {kind.kind}: a read after a write, with its position")
         out += read_rows(kind, company, scale)
         out += health_rows(kind, store, server, scale, say)
+        out += two_servers(kind, store, company, scale, library, say)
     finally:
         server.stop()
     return out
+
+
+def two_servers(
+    kind: StoreKind,
+    store: LedgerSettings,
+    company: HttpClients,
+    scale: Scale,
+    library: dict[int, float],
+    say: Callable[[str], None],
+) -> list[Row]:
+    """A second `ledger serve` on another port over the same store, the clients split between
+    the two; afterwards every acknowledged assignment is checked in the store."""
+    second = Server(store)
+    second.start()
+    company.urls.append(second.url)
+    n_clients = max(scale.http_clients)
+    try:
+        say(f"item 2 · {kind.kind} · {n_clients} clients: POST assignment on two servers")
+        company.assigned.clear()
+        sample = drive(n_clients, company.assign, scale.cell_seconds, scale.http_max_ops)
+        company.close_clients()
+    finally:
+        company.urls.pop()
+        second.stop()
+    check = OwnershipLedger(store.model_copy(update={"cache_size": None}))
+    try:
+        lost = [c for c, rep in company.assigned if check.customer(c).holder != rep]
+        lost += [c for c, rep in company.assigned if str(c) not in check.staff(rep).book]
+        cap = check.policy_in_force(datetime.now(UTC)).params.max_customers_per_rep
+        over = [rep for rep in {r for _, r in company.assigned} if len(check.staff(rep).book) > cap]
+    finally:
+        check.close()
+    return [
+        Row(
+            "2 HTTP", "POST assignment, two `ledger serve` on one store", kind.kind, n_clients,
+            sample.per_second, "req/s", sample.p50, sample.p99, "library save",
+            library[n_clients], target="nothing lost, one holder each, no rep over the cap",
+            met=not lost and not over and not sample.errors,
+            note=f"{len(company.assigned)} acknowledged, {len(lost)} lost or split, "
+            f"{len(over)} reps over the cap; 2 × {WORKERS} workers",
+        )
+    ]  # fmt: skip

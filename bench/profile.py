@@ -59,7 +59,15 @@ BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # A thread whose innermost frame is in one of these files is waiting (epoll, a condition, a
 # queue), not working: py-spy's idle detection misses such waits when it does not pause the
 # process to sample.
-IDLE_FILES = ("(selectors.py:", "(threading.py:", "(queue.py:")
+# uvloop's loop and `time.sleep` are C, so their waits show as the Python frame that called
+# them: the runner of the event loop, and the projector's wake-up poll.
+IDLE_FILES = (
+    "(selectors.py:",
+    "(threading.py:",
+    "(queue.py:",
+    "Runner.run (asyncio/runners.py:",
+    "Wakeup.wait (projections/projector.py:",
+)
 
 
 def bucket_of(stack: str) -> str:
