@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import threading
+import time
 
 from fastapi import FastAPI, Request, Response
 from pydantic import BaseModel
@@ -107,7 +110,19 @@ def create_app(settings: LedgerSettings | None = None, projector: bool = True) -
 
 
 def worker_app() -> FastAPI:
-    """One of `ledger serve`'s worker processes: reads and writes, the projector is elsewhere."""
+    """One of `ledger serve`'s worker processes: reads and writes, the projector is elsewhere.
+
+    It shuts down when its supervisor is gone: uvicorn's workers otherwise outlive a `kill -9`
+    of `ledger serve` and go on holding its port.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's own graceful shutdown
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
     return create_app(LedgerSettings(), projector=False)
 
 

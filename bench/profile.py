@@ -37,7 +37,7 @@ from ledger.settings import LedgerSettings
 from projections.readmodels import ReadModels
 from tests.pgcluster import free_port
 
-RATE = 1000  # py-spy samples per second per thread
+RATE = 200  # py-spy samples per second per thread: more, and it falls behind three processes
 # (bucket, substrings of a frame's "function (file)"): a sample goes to the first bucket any
 # of its frames matches, checked in this order, so a database call inside the token lookup
 # counts as the token lookup and the driver bucket holds only what no named part explains.
@@ -59,14 +59,16 @@ BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # A thread whose innermost frame is in one of these files is waiting (epoll, a condition, a
 # queue), not working: py-spy's idle detection misses such waits when it does not pause the
 # process to sample.
-# uvloop's loop and `time.sleep` are C, so their waits show as the Python frame that called
-# them: the runner of the event loop, and the projector's wake-up poll.
+# uvloop's loop, `time.sleep` and psycopg's wait for the server are C, so their waits show as
+# the Python frame that called them: the runner of the event loop, the projector's wake-up
+# poll and psycopg's `Connection.wait`.
 IDLE_FILES = (
     "(selectors.py:",
     "(threading.py:",
     "(queue.py:",
     "Runner.run (asyncio/runners.py:",
     "Wakeup.wait (projections/projector.py:",
+    "Connection.wait (psycopg/connection.py:",
 )
 
 
