@@ -115,14 +115,17 @@ def worker_app() -> FastAPI:
     It shuts down when its supervisor is gone: uvicorn's workers otherwise outlive a `kill -9`
     of `ledger serve` and go on holding its port.
     """
-    parent = os.getppid()
+    # From `ledger serve` itself: a worker still starting when its supervisor died would find
+    # its parent already gone.
+    parent = int(os.environ.get("LEDGER_SUPERVISOR_PID") or os.getppid())
 
     def watch() -> None:
         while os.getppid() == parent:
             time.sleep(0.5)
         os.kill(os.getpid(), signal.SIGTERM)  # uvicorn's own graceful shutdown
 
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    if parent != os.getpid():  # with one worker, uvicorn serves from the supervisor itself
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
     return create_app(LedgerSettings(), projector=False)
 
 

@@ -80,6 +80,7 @@ def serve(
     settings = LedgerSettings()
     prepare_store(settings)
     os.environ["LEDGER_CREATE_TABLES"] = "false"  # the workers and the projector inherit it
+    os.environ["LEDGER_SUPERVISOR_PID"] = str(os.getpid())  # workers exit when it is gone
     child = ProjectorChild() if projector else None
     if child is not None:
         child.start()

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -30,6 +31,8 @@ from tests.pgcluster import free_port
 # One client for every caller: `httpx.post` builds a client, and its TLS context, per request
 # (about 50 ms); a shared one keeps connections alive too. httpx clients are thread-safe.
 HTTP = httpx.Client(timeout=10)
+# No keep-alive: each request opens its own connection, so the kernel hands it to any worker.
+NEW_CONNECTION = httpx.Client(timeout=20, limits=httpx.Limits(max_keepalive_connections=0))
 
 
 class Server:
@@ -52,12 +55,14 @@ class Server:
             command.append("--no-projector")
         self.process = spawn(self.store, command, f"server-{self.port}")
         deadline = time.monotonic() + 60
+        seen: set[int] = set()  # every worker answers before a test begins
         while time.monotonic() < deadline and self.process.poll() is None:
             try:
-                HTTP.get(f"{self.url}/health", timeout=1)
-                return self
+                seen.add(NEW_CONNECTION.get(f"{self.url}/health", timeout=1).json()["worker"])
             except httpx.TransportError:
                 time.sleep(0.05)
+            if len(seen) == self.workers:
+                return self
         raise RuntimeError(f"the server did not start: see {self.store.data_dir}")
 
     def kill(self) -> None:
@@ -219,3 +224,59 @@ def refused_within(call: Callable[[], httpx.Response], seconds: float = 1.0) -> 
             return waited
         assert waited < seconds, f"still {answer.status_code} after {waited:.2f} s"
         time.sleep(0.02)
+
+
+class LeadLoad:
+    """Writer threads posting phone leads, each on connections of its own, until stopped:
+    which leads were acknowledged, and by which worker."""
+
+    def __init__(
+        self, url: str, token: str, writers: int = 4, through_errors: bool = False
+    ) -> None:
+        self.url, self.token, self.through_errors = url, token, through_errors
+        self.acknowledged: list[str] = []
+        self.workers: Counter[str] = Counter()
+        self._stop = threading.Event()
+        self._threads = [threading.Thread(target=self._write, args=(w,)) for w in range(writers)]
+        for thread in self._threads:
+            thread.start()
+
+    def _write(self, writer: int) -> None:
+        n = 0
+        while not self._stop.is_set():
+            n += 1
+            try:
+                answer = NEW_CONNECTION.post(
+                    f"{self.url}/leads",
+                    json={"name": f"w{writer}-{n}", "channel": "hotline-1"},
+                    headers={"Authorization": f"Bearer {self.token}"},
+                )
+            except httpx.TransportError:  # cut off: this request was never acknowledged
+                if self.through_errors:
+                    continue  # other workers still serve
+                return
+            if answer.status_code == 201:
+                self.acknowledged.append(answer.json()["id"])
+                self.workers[answer.headers["Ledger-Worker"]] += 1
+
+    def until(self, acknowledged: int, workers: int = 1) -> None:
+        while len(self.acknowledged) < acknowledged or len(self.workers) < workers:
+            time.sleep(0.01)
+
+    def stop(self) -> list[str]:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join()
+        return self.acknowledged
+
+
+def assert_placed(store: LedgerSettings, leads: list[str]) -> None:
+    """Every lead is in the store with a holder, on both sides of the one save."""
+    check = OwnershipLedger(store.model_copy(update={"cache_size": None}))
+    try:
+        for customer_id in leads:
+            customer = check.customer(customer_id)
+            assert customer.holder is not None
+            assert customer_id in check.staff(customer.holder).book
+    finally:
+        check.close()
