@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from eventsourcing.persistence import PersistenceError
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from ledger.errors import LedgerError
@@ -19,7 +20,38 @@ STATUS_BY_KIND = {
 }
 
 
+def encodable(text: str) -> str:
+    """`text` with anything UTF-8 cannot carry (a lone surrogate in a key) escaped."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def validation_body(error: RequestValidationError) -> dict[str, object]:
+    """The schema's refusal in the one envelope, naming each field and never echoing the
+    input: a lone surrogate or a megabyte of text in it could not even be encoded back."""
+    problems = [
+        {
+            "field": ".".join(str(part) for part in e["loc"]),
+            "problem": str(e["msg"]),
+            "type": e["type"],
+        }
+        for e in error.errors()
+    ]
+    malformed = any(p["type"] == "json_invalid" for p in problems)
+    fields = ", ".join(str(p["field"]) for p in problems[:5])
+    return {
+        "code": "invalid_json" if malformed else "invalid_request",
+        "message": "The body is not valid JSON."
+        if malformed
+        else f"Invalid value for {fields}: " + "; ".join(str(p["problem"]) for p in problems[:3]),
+        "params": {"errors": problems},
+    }
+
+
 def install(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
+        return JSONResponse(status_code=422, content={"error": validation_body(error)})
+
     @app.exception_handler(LedgerError)
     def ledger_error(request: Request, error: LedgerError) -> JSONResponse:
         status = STATUS_BY_KIND.get(error.kind, 400)

@@ -18,9 +18,13 @@ Name = Field(min_length=1, max_length=200)
 
 
 class CommandIn(BaseModel):
-    """Business time defaults to now; it may lie in the past (a trip recorded after the trip)."""
+    """Business time defaults to now; it may lie in the past (a trip recorded after the trip).
 
-    model_config = ConfigDict(extra="forbid")
+    Numbers must be finite: JSON has no NaN or Infinity, Python's parser accepts them (and
+    1e309 as infinity), and a stored NaN would make the custody export invalid JSON.
+    """
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     occurred_at: AwareDatetime | None = None
 

@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 from fastapi import Query
 
 from api.web.session import PageRefused
-from ledger.clock import utcnow
+from ledger.clock import aware, utcnow
+from ledger.errors import InvalidInput
 from projections.reports import Period
 
 Text = Annotated[str | None, Query(max_length=40)]
@@ -27,7 +28,10 @@ def moment(text: str | None, name: str) -> datetime | None:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise PageRefused(422, f"{name}: expected a date like 2025-12-31, got {text!r}.") from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    try:
+        return aware(value if value.tzinfo else value.replace(tzinfo=UTC), name)
+    except InvalidInput as refusal:
+        raise PageRefused(422, refusal.message) from None
 
 
 @dataclass(frozen=True)

@@ -54,3 +54,49 @@ def test_a_position_beyond_any_integer_the_store_holds_is_refused_not_a_crash(
     assert auditor.get("/events", {"after": 2**63 - 1}).status_code == 200
     too_far = auditor.get("/events", {"after": 89286543491082997465088})  # found by schemathesis
     assert too_far.status_code == 422, too_far.text
+
+
+def refused(answer: httpx.Response, code: str) -> dict[str, object]:
+    """A 422 in the one error envelope, with the given code."""
+    assert answer.status_code == 422, answer.text
+    error: dict[str, object] = answer.json()["error"]
+    assert error["code"] == code and error["message"], error
+    return error
+
+
+def test_numbers_json_cannot_hold_are_refused_and_nothing_is_stored(people: Directory) -> None:
+    boss = people["manager"]
+    customer = boss.post("/customers", {"name": "Finite Co"}).json()["id"]
+    before = events_stored(people)
+    for number in ("NaN", "Infinity", "-Infinity", "1e309"):  # Python's parser takes all four
+        body = '{"tier": "C", "inputs": {"revenue": ' + number + "}}"
+        answer = httpx.post(
+            f"{people.base}/customers/{customer}/grade", content=body, timeout=10,
+            headers={"Authorization": f"Bearer {boss.token}", "Content-Type": "application/json"},
+        )  # fmt: skip
+        error = refused(answer, "invalid_request")
+        assert "body.inputs.revenue" in str(error["message"]), number
+    assert events_stored(people) == before
+
+
+def test_text_that_is_not_unicode_and_broken_json_get_the_envelope_not_a_500(
+    people: Directory,
+) -> None:
+    boss, before = people["manager"], events_stored(people)
+    headers = {"Authorization": f"Bearer {boss.token}", "Content-Type": "application/json"}
+    for body in ('{"name": "a\\ud800b"}', '{"name": "x", "tags": {"\\udfff": 1}}'):
+        answer = httpx.post(f"{people.base}/customers", content=body, headers=headers, timeout=10)
+        refused(answer, "invalid_request")  # the input is never echoed back
+    broken = httpx.post(f"{people.base}/customers", content='{"name":', headers=headers, timeout=10)
+    refused(broken, "invalid_json")
+    assert events_stored(people) == before
+
+
+def test_instants_outside_the_ledgers_range_are_refused_on_reports(
+    people: Directory,
+) -> None:
+    boss = people["manager"]
+    for at in ("0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-05:00", "1899-12-31T00:00:00Z"):
+        for name in ("fairness", "control"):
+            refused(boss.get(f"/reports/{name}", {"at": at}), "time_out_of_range")
+    assert boss.get("/reports/control", {"at": "2999-12-31T00:00:00Z"}).status_code == 200
