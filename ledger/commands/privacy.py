@@ -59,6 +59,7 @@ class PrivacyCommands(MovesCommands):
         share = self._share(share_id)
         self._require_manager(by, at)
         privacy.check_pending(str(share.id), share.approved, share.revoked)
+        privacy.check_four_eyes(str(share.id), share.requested_by, by)
         share.approve(note, occurred_at=at, by=by)
         register = self._share_register()
         register.list_share(str(share.id), share.recipient, occurred_at=at, by=by)

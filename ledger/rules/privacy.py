@@ -82,6 +82,19 @@ def check_approver(approver_id: str, role: Role | None) -> None:
         )
 
 
+def check_four_eyes(share_id: str, requester: str, approver: str) -> None:
+    """The manager who asks to hand customer data over never approves it too: otherwise one
+    person decides alone where the company's customers go (152)."""
+    if requester == approver:
+        raise RuleViolation(
+            "data_share_self_approval",
+            f"Data share {share_id} was requested by {approver}; another manager must approve it.",
+            share_id=share_id,
+            approver=approver,
+            rule="data_share",
+        )
+
+
 def check_pending(share_id: str, approved: bool, revoked: bool) -> None:
     if approved or revoked:
         state = "revoked" if revoked else "already approved"

@@ -139,6 +139,26 @@ def test_a_share_covers_nothing_before_approval_after_its_period_or_once_revoked
     assert approve.code == "data_share_not_pending"
 
 
+def test_the_manager_who_requests_a_share_never_approves_it(co: Company) -> None:
+    ledger = co.ledger
+    share = ledger.request_data_share(
+        "Rival Trading Co",
+        "own use",
+        ShareScope.CUSTOMERS,
+        [str(co["Acme"])],
+        day(1),
+        day(30),
+        day(1),
+        co.by("boss"),
+    ).id
+    alone = refused(ledger, lambda: ledger.approve_data_share(share, "", day(2), co.by("boss")))
+    assert alone.code == "data_share_self_approval" and alone.params["rule"] == "data_share"
+    unapproved = refused(ledger, exporting(co, at=3, share=share), stored=2)
+    assert unapproved.code == "data_share_not_approved"
+    ledger.approve_data_share(share, "agreed by a second manager", day(2), co.by("boss2"))
+    assert kinds(ledger, share)[-1] == "DataShare.Approved"
+
+
 def test_a_minor_violation_brings_a_written_warning_and_a_stop_order(co: Company) -> None:
     ledger = co.ledger
     refusal = refused(ledger, exporting(co, recipient="colleague elsewhere"), stored=2)

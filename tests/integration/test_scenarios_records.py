@@ -285,6 +285,7 @@ def test_s8_private_use_violation_ladder(ledger: OwnershipLedger, models: ReadMo
     co.hire("R", Role.SALES_REP, Seniority.SENIOR)
     co.hire("mid", Role.SALES_REP, Seniority.EXPERIENCED)
     co.hire("boss", Role.MANAGER)
+    co.hire("boss2", Role.MANAGER)  # four eyes: the share's approver is not its requester
     co.hire("alloc", Role.ALLOCATION_TEAM)
     book = [co.customer(name, Tier.B) for name in ("Acme", "Brill", "Cobalt")]
     for cid in book:
@@ -311,7 +312,7 @@ def test_s8_private_use_violation_ladder(ledger: OwnershipLedger, models: ReadMo
         "Partner Insurer", "card campaign", ShareScope.CUSTOMERS, [str(c) for c in book],
         day(3), day(60), day(3), co.by("boss"),
     ).id  # fmt: skip
-    ledger.approve_data_share(share, "campaign agreed", day(3), co.by("boss"))
+    ledger.approve_data_share(share, "campaign agreed", day(3), co.by("boss2"))
     ledger.export_customer_data(book[:2], "Partner Insurer", "card campaign", day(4), co.by("boss"))
 
     # 3. Evidence of a side deal for extra commission. → A malicious violation ends in
