@@ -13,11 +13,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from ledger.settings import LedgerSettings
 from projections.guard import open_ledger
 from projections.readmodels import ReadModels, catch_up
 from projections.reports import REPORTS, WAITING, Period, Sections
+from projections.tabular import spreadsheet_safe, terminal_safe
 
 console = Console()
 
@@ -92,7 +94,7 @@ def _print(name: str, sections: Sections, output: Format) -> None:
         fields = list(dict.fromkeys(key for row in rows for key in row))
         writer = csv.DictWriter(sys.stdout, fieldnames=fields)
         writer.writeheader()
-        writer.writerows({k: _cell(v) for k, v in row.items()} for row in rows)
+        writer.writerows({k: _cell(spreadsheet_safe(v)) for k, v in row.items()} for row in rows)
         return
     for section, rows in sections.items():
         table = Table(title=f"{name}: {section.replace('_', ' ')}")
@@ -101,8 +103,8 @@ def _print(name: str, sections: Sections, output: Format) -> None:
         ]
         for column in columns:
             table.add_column(column, overflow="fold")
-        for row in rows:
-            table.add_row(*(_cell(row.get(column)) for column in columns))
+        for row in rows:  # stored text is shown, never obeyed (markup, escape sequences)
+            table.add_row(*(Text(terminal_safe(_cell(row.get(column)))) for column in columns))
         waiting = WAITING.get(name, {}).get(section)
         if not rows:
             table.caption = f"waiting for {waiting}" if waiting else "none"

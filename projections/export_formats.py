@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from projections.export import CustodyExport
+from projections.tabular import spreadsheet_safe
 
 FORMATS = ("json", "csv", "html")
 MEDIA_TYPES = {"json": "application/json", "csv": "text/csv", "html": "text/html"}
@@ -55,7 +56,7 @@ def as_csv(export: CustodyExport) -> str:
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(dict.fromkeys(k for r in rows for k in r)))
     writer.writeheader()
-    writer.writerows({k: _cell(v) for k, v in r.items()} for r in rows)
+    writer.writerows({k: spreadsheet_safe(_cell(v)) for k, v in r.items()} for r in rows)
     return out.getvalue()
 
 

@@ -23,6 +23,7 @@ from ledger.commands.access import Principal
 from projections import queries
 from projections.readmodels import ReadModels
 from projections.reports import REPORTS, Period
+from projections.tabular import spreadsheet_safe
 
 router = APIRouter(tags=["queries"])
 Limit = Annotated[int, Query(ge=1, le=1000)]
@@ -178,5 +179,7 @@ def as_csv(sections: dict[str, list[dict[str, Any]]]) -> str:
     writer.writeheader()
     for section, rows in sections.items():
         for row in rows:
-            writer.writerow({"section": section, **row})
+            writer.writerow(
+                {"section": section, **{k: spreadsheet_safe(v) for k, v in row.items()}}
+            )
     return out.getvalue()

@@ -21,6 +21,9 @@ from api.web.timeline import Row
 # Text stays text in the SVG: smaller pages, the browser's font, and readable by tests.
 matplotlib.rcParams["svg.fonttype"] = "none"
 matplotlib.rcParams["font.size"] = 9
+# Labels are stored names: "$\\undefinedmacro$" is someone's name, not TeX. With mathtext on,
+# one such name made every chart that shows it raise, and the page with it.
+matplotlib.rcParams["text.parse_math"] = False
 
 TIER_COLOURS = {"A": "#1f4e79", "B": "#4f81bd", "C": "#a6c8e8", "ungraded": "#d0d0d0"}
 OUTCOME_STYLE = {
