@@ -28,6 +28,7 @@ from api.routes import (
     staff,
     workflows,
 )
+from api.security import SecurityHeaders
 from api.storewatch import FailFast, StoreWatch
 from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
@@ -79,6 +80,7 @@ def create_app(settings: LedgerSettings | None = None, projector: bool = True) -
     api.add_middleware(FailFast, watch=watch)
     api.add_middleware(BodyLimit)
     api.add_middleware(PositionHeaders)
+    api.add_middleware(SecurityHeaders)
     health_now = HealthProbe(settings, ledger, read_models, watch)
 
     @api.get("/health", tags=["health"])
