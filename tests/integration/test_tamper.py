@@ -267,6 +267,23 @@ def test_a_disabled_guard_is_reported_and_restored_when_the_store_is_prepared_ag
     assert unguarded_tables(ledger) == []
 
 
+def test_the_verify_command_warns_of_a_dropped_guard_before_it_is_restored(
+    ledger: OwnershipLedger, store: LedgerSettings
+) -> None:
+    some_history(ledger, contacts=1)
+    install_guards(ledger)
+    table = _events_table(ledger)
+    drop_guards(store, table)
+    env = {"LEDGER_DATA_DIR": str(store.data_dir), "LEDGER_DATABASE_URL": store.database_url}
+    result = CliRunner().invoke(cli, ["verify"], env=env)
+    assert result.exit_code == 0, result.output
+    assert f"warning: {table} did not refuse UPDATE and DELETE" in result.output
+    assert "chain intact" in result.output
+    assert unguarded_tables(ledger) == []  # and the guard is back
+    quiet = CliRunner().invoke(cli, ["verify"], env=env)
+    assert "warning" not in quiet.output
+
+
 def test_the_verify_command_reports_an_intact_chain_then_the_first_broken_link(
     ledger: OwnershipLedger, store: LedgerSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
