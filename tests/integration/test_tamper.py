@@ -255,13 +255,19 @@ def test_update_and_delete_through_sql_are_refused(
     assert unguarded_tables(ledger) == []
 
 
-def test_a_disabled_guard_is_reported_and_restored_when_the_store_is_prepared_again(
-    ledger: OwnershipLedger, store: LedgerSettings
-) -> None:
+def unguarded_history(ledger: OwnershipLedger, store: LedgerSettings) -> str:
+    """A little history whose events table has lost its guard; the table's name."""
     some_history(ledger, contacts=1)
     install_guards(ledger)
     table = _events_table(ledger)
     drop_guards(store, table)
+    return table
+
+
+def test_a_disabled_guard_is_reported_and_restored_when_the_store_is_prepared_again(
+    ledger: OwnershipLedger, store: LedgerSettings
+) -> None:
+    table = unguarded_history(ledger, store)
     assert unguarded_tables(ledger) == [table]
     install_guards(ledger)
     assert unguarded_tables(ledger) == []
@@ -270,10 +276,7 @@ def test_a_disabled_guard_is_reported_and_restored_when_the_store_is_prepared_ag
 def test_the_verify_command_warns_of_a_dropped_guard_before_it_is_restored(
     ledger: OwnershipLedger, store: LedgerSettings
 ) -> None:
-    some_history(ledger, contacts=1)
-    install_guards(ledger)
-    table = _events_table(ledger)
-    drop_guards(store, table)
+    table = unguarded_history(ledger, store)
     env = {"LEDGER_DATA_DIR": str(store.data_dir), "LEDGER_DATABASE_URL": store.database_url}
     result = CliRunner().invoke(cli, ["verify"], env=env)
     assert result.exit_code == 0, result.output
