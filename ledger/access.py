@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
-from uuid import NAMESPACE_URL, UUID, uuid5
+from datetime import UTC, datetime
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
@@ -55,8 +55,23 @@ class ApiToken(Aggregate):
         self.revoked = True
 
 
+def refusal_id(reader: str, customer_id: str, occurred_at: datetime) -> UUID:
+    """One refused read per reader, customer and hour of business time (UTC)."""
+    hour = occurred_at.astimezone(UTC).strftime("%Y-%m-%dT%H")
+    return uuid5(NAMESPACE_URL, f"ledger:refused-read:{reader}:{customer_id}:{hour}")
+
+
 class FileRead(Aggregate):
-    """One read (or refused read) of a customer's file: who, when, what, and whether allowed."""
+    """One read (or refused read) of a customer's file: who, when, what, and whether allowed.
+
+    Each allowed read is its own record. A refused one is recorded once per reader, customer
+    and hour: the audit shows who tried, and a script refused in a loop cannot flood the log
+    (or the audit's window) with one event per request.
+    """
+
+    @staticmethod
+    def create_id(reader: str, customer_id: str, allowed: bool, occurred_at: datetime) -> UUID:
+        return uuid4() if allowed else refusal_id(reader, customer_id, occurred_at)
 
     class Recorded(Started):
         reader: str

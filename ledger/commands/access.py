@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import secrets
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
 
-from ledger.access import ApiToken, FileRead, token_digest
+from ledger.access import ApiToken, FileRead, refusal_id, token_digest
 from ledger.clock import aware
 from ledger.customer import Customer
 from ledger.enums import Role
@@ -95,9 +97,14 @@ class AccessCommands(LedgerService):
             eligibility.check_active(reader_id, reader.status_at(at))
             reason = access.check_can_read(self._reader(reader), self._file_facts(customer))
         except LedgerError as refusal:
-            self.save(
-                FileRead(reader_id, str(customer_id), what, False, refusal.code, at, reader_id)
-            )
+            try:
+                self._peek(refusal_id(reader_id, str(customer_id), at))  # recorded this hour
+            except AggregateNotFoundError:
+                tried = FileRead(
+                    reader_id, str(customer_id), what, False, refusal.code, at, reader_id
+                )
+                with suppress(IntegrityError):  # another worker recorded it a moment earlier
+                    self.save(tried)
             raise
         return self._save(FileRead(reader_id, str(customer_id), what, True, reason, at, reader_id))
 

@@ -4,6 +4,7 @@ the violation ladder, and the access audit rebuilt from the events."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -264,6 +265,39 @@ def audit_history(co: Company) -> dict[str, str]:
         "exported": str(exported),
         "attempt": attempt.params["attempt_id"],
     }
+
+
+def test_a_refused_read_is_recorded_once_per_reader_customer_and_hour(
+    co: Company, models: ReadModels
+) -> None:
+    ledger, acme, brill, newbie = co.ledger, co["Acme"], co["Brill"], co.by("newbie")
+    hour = day(2).replace(minute=0)
+    tries = [
+        (acme, hour, 1),  # (customer, when, events it records)
+        (acme, hour + timedelta(minutes=1), 0),
+        (acme, hour + timedelta(minutes=59), 0),
+        (brill, hour + timedelta(minutes=30), 1),  # another customer: its own record
+        (acme, hour + timedelta(hours=1), 1),  # the next hour: recorded again
+    ]
+    for customer, at, stored in tries:
+
+        def read(c: UUID = customer, t: datetime = at) -> Receipt:
+            return ledger.read_customer_file(newbie, c, "file", t)
+
+        assert refused(ledger, read, stored=stored).code == "file_access_denied"
+    for minute in (0, 1):  # allowed reads are each recorded
+        before = ledger.event_count()
+        ledger.read_customer_file(co.by("senior"), acme, "file", hour + timedelta(minutes=minute))
+        assert ledger.event_count() == before + 1
+    models.catch_up()
+    with models.read() as tx:
+        audit = privacy.access_audit(tx, staff_id=newbie)
+    recorded = {
+        (r["customer_id"], datetime.fromisoformat(r["occurred_at"]).hour)
+        for r in audit["refused_reads"]
+    }
+    assert len(audit["refused_reads"]) == 3
+    assert recorded == {(str(acme), hour.hour), (str(brill), hour.hour), (str(acme), hour.hour + 1)}
 
 
 def test_the_access_audit_shows_reads_refusals_exports_and_shares_and_a_rebuild_agrees(
