@@ -43,7 +43,7 @@ RATE = 200  # py-spy samples per second per thread: more, and it falls behind th
 # counts as the token lookup and the driver bucket holds only what no named part explains.
 BUCKETS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("token lookup (principal)", ("principal (ledger/commands/access.py",)),
-    ("read-your-writes wait", ("settle (", "wait_for (", "wait_until (")),
+    ("read-your-writes wait", ("settle (", "wait_for (")),  # settle: 02ee0ac's one-process wait
     ("read models (query)", ("projections/",)),
     ("command: domain and save", ("ledger/",)),
     ("database driver", ("psycopg", "sqlite", "eventsourcing/")),
