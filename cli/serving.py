@@ -73,6 +73,15 @@ def serve(
         typer.Option(help="Also run `ledger project` (off when it runs as its own service)."),
     ] = True,
     access_log: Annotated[bool, typer.Option(help="Log every request.")] = False,
+    keep_alive: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Seconds an idle kept-alive connection stays open (uvicorn's default: 5). "
+            "Behind a load balancer, set it above the balancer's idle timeout, or a request "
+            "it sends as the server closes the connection becomes a 502.",
+        ),
+    ] = 30,
 ) -> None:
     """Serve the HTTP API from N worker processes, and keep the read models from one more."""
     import uvicorn
@@ -92,7 +101,7 @@ def serve(
             port=port,
             workers=workers,
             access_log=access_log,
-            timeout_keep_alive=30,
+            timeout_keep_alive=keep_alive,
         )
     finally:
         if child is not None:
