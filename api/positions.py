@@ -28,15 +28,14 @@ WORKER = "Ledger-Worker"
 _STATE_KEY = "ledger_headers"
 
 
-def answer_headers(request: Request, **headers: int) -> None:
+def answer_headers(request: Request, headers: dict[str, int]) -> None:
     """Headers the response will carry (set by routes and dependencies, added on the way out)."""
     pending: dict[str, str] = request.scope.setdefault("state", {}).setdefault(_STATE_KEY, {})
-    for name, value in headers.items():
-        pending[name.replace("_", "-").title()] = str(value)
+    pending.update((name, str(value)) for name, value in headers.items())
 
 
 def wrote(request: Request, position: int) -> None:
-    answer_headers(request, ledger_position=position)
+    answer_headers(request, {POSITION: position})
 
 
 def read_models(
@@ -66,7 +65,7 @@ def read_models(
             head=head,
         )
     reached = models.wait_for(wanted, READ_WAIT) if wanted else models.served_position()
-    answer_headers(request, ledger_position=reached, ledger_behind=max(head - reached, 0))
+    answer_headers(request, {POSITION: reached, BEHIND: max(head - reached, 0)})
     return models
 
 
@@ -79,7 +78,7 @@ class PositionHeaders:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.worker = str(os.getpid()).encode()
+        self.worker = (WORKER.lower().encode(), str(os.getpid()).encode())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -90,11 +89,7 @@ class PositionHeaders:
             if message["type"] == "http.response.start":
                 pending = scope.get("state", {}).get(_STATE_KEY, {})
                 extra = [(k.lower().encode(), v.encode()) for k, v in pending.items()]
-                message["headers"] = [
-                    *message.get("headers", ()),
-                    *extra,
-                    (b"ledger-worker", self.worker),
-                ]
+                message["headers"] = [*message.get("headers", ()), *extra, self.worker]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

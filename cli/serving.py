@@ -130,8 +130,11 @@ def project(
     if exit_with is not None:
         threading.Thread(target=_watch_parent, args=(exit_with, stop), daemon=True).start()
 
-    def say(state: ProjectorState) -> None:
-        if state.role != "active" or state.position == 0:
+    roles: list[str] = []
+
+    def say(state: ProjectorState) -> None:  # each change of role, not every catch-up
+        if not roles or roles[-1] != state.role:
+            roles.append(state.role)
             console.print(f"projector {os.getpid()}: {state.role} at position {state.position}")
 
     run_projector(settings, stop, say)
@@ -144,10 +147,11 @@ def _watch_parent(pid: int, stop: threading.Event) -> None:
 
 
 def _status(settings: LedgerSettings, active: bool) -> None:
-    from projections.guard import open_ledger
+    """Reads only: a health check every few seconds must not install guards or tables."""
+    from ledger.application import OwnershipLedger
     from projections.readmodels import ReadModels
 
-    ledger = open_ledger(settings.model_copy(update={"create_tables": False}))
+    ledger = OwnershipLedger(settings.model_copy(update={"create_tables": False}))
     models = ReadModels(ledger, writer=False)
     try:
         events, position = ledger.event_count(), models.served_position()
