@@ -1,20 +1,26 @@
-"""`ledger export` (the chain of custody, with its proof) and `ledger whatif` (a candidate policy
-replayed over a period's allocator decisions)."""
+"""`ledger export` (the chain of custody, with its proof), `ledger export events` (the log as
+JSON Lines, for warehouses) and `ledger whatif` (a candidate policy replayed over a period's
+allocator decisions)."""
 
 from __future__ import annotations
 
 import json
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.serialize import events_after, json_line
+from ledger.application import OwnershipLedger
 from ledger.errors import LedgerError
+from ledger.event_types import topics_for
 from ledger.policyfile import parse_policy
 from projections.export import Scope, build_export
 from projections.export_formats import render
@@ -50,6 +56,10 @@ class ExportFormat(StrEnum):
     HTML = "html"
 
 
+class LinesFormat(StrEnum):
+    JSONL = "jsonl"
+
+
 def _utc(at: datetime) -> datetime:
     """A time without an offset is read as UTC, as `ledger report` reads it."""
     return at if at.tzinfo else at.replace(tzinfo=UTC)
@@ -65,6 +75,7 @@ def _refused(refusal: LedgerError) -> typer.Exit:
 
 
 def export(
+    ctx: typer.Context,
     customer: Annotated[str | None, typer.Option(help="One customer's id.")] = None,
     start: Annotated[
         datetime | None, typer.Option("--from", formats=TIMES, help="Period start (business time).")
@@ -80,7 +91,12 @@ def export(
         bool, typer.Option("--links-only", help="Check the exported links, not the whole chain.")
     ] = False,
 ) -> None:
-    """Every ownership event of a customer or a period, with the chain links that prove it."""
+    """Every ownership event of a customer or a period, with the chain links that prove it.
+
+    `ledger export events` writes the whole log instead, as JSON Lines.
+    """
+    if ctx.invoked_subcommand is not None:
+        return
     ledger = open_ledger()
     try:
         scope = Scope(customer, _aware(start), _aware(end))
@@ -102,6 +118,65 @@ def export(
     )
     if not result.verified:
         raise typer.Exit(code=1)
+
+
+def export_events(
+    output: Annotated[
+        LinesFormat,
+        typer.Option(
+            "--format", help="jsonl: JSON Lines, one event per line, as every warehouse loads."
+        ),
+    ] = LinesFormat.JSONL,
+    after: Annotated[
+        int, typer.Option(min=0, help="Only events after this log position (a previous run's).")
+    ] = 0,
+    file: Annotated[Path | None, typer.Option("--output", "-o", help="Write here.")] = None,
+    types: Annotated[
+        list[str] | None, typer.Option("--type", help="Only this event type (repeatable).")
+    ] = None,
+) -> None:
+    """Every event after a position as JSON Lines, for warehouses.
+
+    The lines are those `GET /events` streams; the end prints the position to resume from, so
+    a warehouse job loads each event once.
+    """
+    ledger = open_ledger()
+    try:
+        topics = topics_for(types or [])
+        head = ledger.event_count()
+        with _opened(file) as out:
+            count, last = _write_lines(ledger, out, after, head, topics, shown=file is not None)
+    except LedgerError as refusal:
+        raise _refused(refusal) from None
+    finally:
+        ledger.close()
+    reached = max(after, head)
+    errors.print(
+        f"{count} events, the last at position {last if last is not None else '-'}; "
+        f"read up to position {reached}: resume with --after {reached}",
+        soft_wrap=True,  # one line, for the warehouse job's log
+    )
+
+
+def _opened(file: Path | None) -> AbstractContextManager[TextIO]:
+    """Standard output, or the file; `newline=""` keeps one `\\n` per line on every OS."""
+    return nullcontext(sys.stdout) if file is None else file.open("w", encoding="utf-8", newline="")
+
+
+def _write_lines(
+    ledger: OwnershipLedger, out: TextIO, after: int, head: int, topics: list[str], shown: bool
+) -> tuple[int, int | None]:
+    """Writes the events as lines with a progress bar on stderr; how many, and the last one's
+    position."""
+    count, last = 0, None
+    columns = (TextColumn("positions"), BarColumn(), TextColumn("{task.fields[count]} events"))
+    with Progress(*columns, TimeElapsedColumn(), console=errors, disable=not shown) as bar:
+        task = bar.add_task("export", total=max(head - after, 0), count=0)
+        for event in events_after(ledger, after, head, topics):
+            out.write(json_line(event))
+            count, last = count + 1, event.position
+            bar.update(task, completed=event.position - after, count=count)
+    return count, last
 
 
 def whatif(
@@ -178,5 +253,8 @@ def _cell(value: Any) -> str:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("export")(export)
+    exports = typer.Typer()
+    exports.callback(invoke_without_command=True)(export)
+    exports.command("events")(export_events)
+    app.add_typer(exports, name="export")
     app.command("whatif")(whatif)
