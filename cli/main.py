@@ -15,7 +15,7 @@ from rich.table import Table
 
 from cli.admin import staff_app, token_app
 from cli.compliance import register as register_compliance
-from cli.importing import import_history
+from cli.importing import import_app
 from cli.integrity import verify_chain
 from cli.reports import register as register_reports
 from cli.serving import project, serve
@@ -33,7 +33,7 @@ policy_app = typer.Typer(help="The company policy in force.")
 app.add_typer(policy_app, name="policy")
 app.add_typer(staff_app, name="staff")
 app.add_typer(token_app, name="token")
-app.command("import")(import_history)
+app.add_typer(import_app, name="import")
 app.command("verify")(verify_chain)
 app.command()(serve)
 app.command()(project)

@@ -44,6 +44,7 @@ class Customer(FlatCopy, Aggregate):
         source: Source
         channel: str | None
         area: str | None
+        source_ref: str | None = None  # the CRM's own id, for a customer adopted from one
 
     class Graded(Fact):
         tier: Tier
@@ -165,9 +166,11 @@ class Customer(FlatCopy, Aggregate):
         area: str | None,
         occurred_at: datetime,
         by: str,
+        source_ref: str | None = None,
     ) -> None:
         self.name = name
         self.source = source
+        self.source_ref = source_ref
         self.channel = channel
         self.area = area
         self.registered_at = occurred_at

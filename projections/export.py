@@ -231,6 +231,8 @@ def _event_row(e: Any, found: _Found) -> dict[str, Any]:
 
 def _registered(e: Customer.Registered) -> dict[str, Any]:
     details = {"source": e.source.value, "channel": e.channel, "area": e.area}
+    if e.source_ref is not None:
+        details["source_ref"] = e.source_ref
     return {"kind": "registered", "details": details}
 
 

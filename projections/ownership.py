@@ -61,10 +61,17 @@ def registered(tx: Tx, e: Customer.Registered, position: int) -> None:
     at = ts(e.occurred_at)
     tx.execute(
         "INSERT INTO ledger_rm_customer (customer_id, name, source, channel, area, registered_at, "
-        "updated_at) VALUES (:c, :name, :source, :channel, :area, :at, :at)",
-        {"c": str(e.originator_id), "name": e.name, "source": e.source.value,
-         "channel": e.channel, "area": e.area, "at": at},
-    )  # fmt: skip
+        "updated_at, source_ref) VALUES (:c, :name, :source, :channel, :area, :at, :at, :ref)",
+        {
+            "c": str(e.originator_id),
+            "name": e.name,
+            "source": e.source.value,
+            "channel": e.channel,
+            "area": e.area,
+            "at": at,
+            "ref": e.source_ref,
+        },
+    )
     tx.memo[("holder", str(e.originator_id))] = None
     first_holding(tx, str(e.originator_id))
     set_holder(tx, str(e.originator_id), None, e.occurred_at, e.timestamp, position)

@@ -21,7 +21,7 @@ TABLES: dict[str, str] = {
         customer_id TEXT PRIMARY KEY, name TEXT NOT NULL, source TEXT NOT NULL, channel TEXT,
         area TEXT, registered_at TEXT NOT NULL, tier TEXT, holder TEXT, held_since TEXT,
         last_contact_at TEXT, last_holder_contact_at TEXT, updated_at TEXT NOT NULL,
-        contact_channel TEXT""",
+        contact_channel TEXT, source_ref TEXT""",
     "ledger_rm_holding": """
         customer_id TEXT NOT NULL, holder TEXT, valid_from TEXT NOT NULL, valid_to TEXT NOT NULL,
         recorded_at TEXT NOT NULL, superseded_at TEXT NOT NULL, position BIGINT NOT NULL,

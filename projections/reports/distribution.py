@@ -11,6 +11,7 @@ from ledger.clock import utcnow
 from projections.holdings import holder_at
 from projections.measures import chi_square, gini, hhi, top_share
 from projections.reports.period import Period, Rows, Sections, policy_at
+from projections.schema import ts
 from projections.store import Tx
 
 BLUE_SUN_SHARE = 0.5  # the top fifth of eligible reps receiving over half the company leads
@@ -146,12 +147,40 @@ def transfers(tx: Tx, period: Period) -> Sections:
 
 
 def holders_as_of(tx: Tx, period: Period) -> Sections:
-    """Query 2 for every customer: the holder at `at` as the ledger knew it at `known_at`."""
+    """Query 2 for every customer registered by `at`: its holder then, as known at `known_at`.
+
+    The columns are a book of business a CRM can load again: the ledger's ids beside the
+    CRM's own (`source_ref`, for a customer adopted from one) and the tier graded by then.
+    """
     known_at = period.known_at or utcnow()
+    when = {"t": ts(period.at), "r": ts(known_at)}
     names = {r["staff_id"]: r["name"] for r in tx.all("SELECT staff_id, name FROM ledger_rm_staff")}
+    tiers = {
+        r["customer_id"]: r["tier"]
+        for r in tx.all(
+            "SELECT customer_id, tier FROM ledger_rm_grade WHERE occurred_at<=:t "
+            "AND recorded_at<=:r ORDER BY customer_id, occurred_at, position",
+            when,
+        )
+    }
     rows = []
-    for c in tx.all("SELECT customer_id, name FROM ledger_rm_customer ORDER BY name, customer_id"):
+    customers = tx.all(
+        "SELECT customer_id, source_ref, name FROM ledger_rm_customer WHERE registered_at<=:t "
+        "ORDER BY name, customer_id",
+        when,
+    )
+    for c in customers:
         held = holder_at(tx, c["customer_id"], period.at, known_at)
         holder = held.holder if held else None
-        rows.append({"customer_id": c["customer_id"], "customer": c["name"], "holder": names.get(holder or "", holder), "since": held.valid_from if held and holder else None})  # fmt: skip
+        rows.append(
+            {
+                "customer_id": c["customer_id"],
+                "source_ref": c["source_ref"],
+                "customer": c["name"],
+                "holder_id": holder,
+                "holder": names.get(holder or "", holder),
+                "since": held.valid_from if held and holder else None,
+                "tier": tiers.get(c["customer_id"]),
+            }
+        )
     return {"holders": rows}
