@@ -130,6 +130,11 @@ class HubSpotReader:
             for name in ("id", "name", "created", "owner")
         }
         tier_column, area = self._column(header, "tier"), self._column(header, "area")
+        if "Last Activity Date" in header:
+            self.notes.append(
+                "Last Activity Date is not recorded as a contact: HubSpot does not say who made "
+                "it, and a contact in the ledger is always someone's."
+            )
         held = 0
         for record in read_csv(path, []):
             if isinstance(record, Skipped):

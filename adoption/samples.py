@@ -60,6 +60,23 @@ def _write(path: Path, header: Sequence[str], rows: Iterable[Sequence[object]]) 
     return path
 
 
+def _owner_change(
+    history: list[list[str]],
+    rng: random.Random,
+    account: str,
+    by: str,
+    stamp: str,
+    move: tuple[str, str],
+    truth: Truth,
+    n: int,
+) -> None:
+    """Salesforce's two rows of one owner change: the users' ids, then their names."""
+    old, new = move
+    ids = [_shown(old, n), _shown(new, n + 1)]
+    for kind, values in (("EntityId", ids), ("Text", [truth.names[old], truth.names[new]])):
+        history.append([_id(rng, "017"), account, by, stamp, "Owner", kind, *values])
+
+
 def salesforce_export(folder: Path, accounts: int = 300, seed: int = 7) -> Truth:
     """Account.csv, AccountHistory.csv, User.csv and Task.csv in `folder`."""
     rng = random.Random(seed)
@@ -118,58 +135,30 @@ def salesforce_export(folder: Path, accounts: int = 300, seed: int = 7) -> Truth
                 else rng.choice([r for r in reps if r != owner])
             )
             by = _shown(users[0], a)
-            history.append(
-                [
-                    _id(rng, "017"),
-                    _shown(account, a),
-                    by,
-                    _stamp(at, change),
-                    "Owner",
-                    "EntityId",
-                    _shown(owner, change),
-                    _shown(new, change + 1),
-                ]
-            )
-            history.append(
-                [
-                    _id(rng, "017"),
-                    _shown(account, a),
-                    by,
-                    _stamp(at, change),
-                    "Owner",
-                    "Text",
-                    truth.names[owner],
-                    truth.names[new],
-                ]
+            _owner_change(
+                history,
+                rng,
+                _shown(account, a),
+                by,
+                _stamp(at, change),
+                (owner, new),
+                truth,
+                change,
             )
             owner = new
             owners.append((at, owner))
         if owner == truth.deleted:  # a deleted user's customers were handed on before deletion
             at += timedelta(days=3)
             new = reps[0]
-            history.append(
-                [
-                    _id(rng, "017"),
-                    _shown(account, a),
-                    _shown(users[0], a),
-                    _stamp(at, a),
-                    "Owner",
-                    "EntityId",
-                    _shown(owner, a),
-                    _shown(new, a),
-                ]
-            )
-            history.append(
-                [
-                    _id(rng, "017"),
-                    _shown(account, a),
-                    _shown(users[0], a),
-                    _stamp(at, a),
-                    "Owner",
-                    "Text",
-                    truth.names[owner],
-                    truth.names[new],
-                ]
+            _owner_change(
+                history,
+                rng,
+                _shown(account, a),
+                _shown(users[0], a),
+                _stamp(at, a),
+                (owner, new),
+                truth,
+                a,
             )
             owner = new
             owners.append((at, owner))

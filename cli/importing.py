@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -102,14 +103,8 @@ def salesforce(
 ) -> None:
     """Import a Salesforce org's accounts, their owner history, users and activities."""
     files = SalesforceFiles(accounts, users, history, tuple(contacts or ()), _utc(exported_at))
-    _run(
-        "salesforce",
-        lambda: read_salesforce(files, MappingFile("salesforce", mapping)),
-        dry_run,
-        skip_bad,
-        output,
-        batch,
-    )
+    choices = Choices(dry_run, skip_bad, output, batch)
+    _run("salesforce", lambda: read_salesforce(files, MappingFile("salesforce", mapping)), choices)
 
 
 @import_app.command("hubspot")
@@ -127,14 +122,8 @@ def hubspot(
 ) -> None:
     """Import HubSpot companies and their owners (HubSpot exports no owner history)."""
     files = HubSpotFiles(companies, owners, _utc(exported_at))
-    _run(
-        "hubspot",
-        lambda: read_hubspot(files, MappingFile("hubspot", mapping)),
-        dry_run,
-        skip_bad,
-        output,
-        batch,
-    )
+    choices = Choices(dry_run, skip_bad, output, batch)
+    _run("hubspot", lambda: read_hubspot(files, MappingFile("hubspot", mapping)), choices)
 
 
 @import_app.command("csv")
@@ -155,14 +144,8 @@ def any_csv(
     batch: Batch = 500,
 ) -> None:
     """Import any CSV (another CRM, a spreadsheet) whose columns a mapping names, in file order."""
-    _run(
-        "csv",
-        lambda: read_csv_mapped(file, MappingFile("ledger", mapping)),
-        dry_run,
-        skip_bad,
-        output,
-        batch,
-    )
+    choices = Choices(dry_run, skip_bad, output, batch)
+    _run("csv", lambda: read_csv_mapped(file, MappingFile("ledger", mapping)), choices)
 
 
 @import_app.command("mapping")
@@ -194,14 +177,17 @@ def _utc(at: datetime | None) -> datetime | None:
     return None if at is None else (at if at.tzinfo else at.replace(tzinfo=UTC))
 
 
-def _run(
-    source: str,
-    prepare: Callable[[], Prepared],
-    dry_run: bool,
-    skip_bad: bool,
-    output: ReportFormat,
-    batch: int,
-) -> None:
+@dataclass(frozen=True)
+class Choices:
+    """What every import command lets its user choose."""
+
+    dry_run: bool
+    skip_bad: bool
+    output: ReportFormat
+    batch: int
+
+
+def _run(source: str, prepare: Callable[[], Prepared], choices: Choices) -> None:
     by = f"system:import:{source}"
     try:
         prepared = prepare()
@@ -214,9 +200,9 @@ def _run(
                 )
                 bar.update(task, completed=len(prepared.rows))
             plan.notes[:0] = prepared.notes
-            outcome = Outcome(source, plan, dry_run, skip_bad)
+            outcome = Outcome(source, plan, choices.dry_run, choices.skip_bad)
             if not outcome.writes:
-                print_report(outcome, output.value)
+                print_report(outcome, choices.output.value)
                 raise typer.Exit(code=1 if outcome.refused else 0)
             started = time.perf_counter()
             with _bar() as bar:
@@ -225,7 +211,7 @@ def _run(
                     prepared.rows,
                     plan.leave_out,
                     by,
-                    batch,
+                    choices.batch,
                     lambda done: bar.update(task, completed=done),
                 )
             outcome.seconds = time.perf_counter() - started
@@ -234,7 +220,7 @@ def _run(
     except LedgerError as refusal:
         errors.print(f"[red]Refused {refusal.code}[/]: {escape(terminal_safe(refusal.message))}")
         raise typer.Exit(code=1) from None
-    print_report(outcome, output.value)
+    print_report(outcome, choices.output.value)
 
 
 def _bar() -> Progress:

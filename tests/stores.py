@@ -24,6 +24,15 @@ def settings_for(kind: str, tmp_path: Path, request: pytest.FixtureRequest) -> L
     return LedgerSettings(data_dir=tmp_path / "data", database_url=url)
 
 
+def point_cli_at(store: LedgerSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The CLI opens `store`, as `ledger` does from its LEDGER_* variables."""
+    monkeypatch.setenv("LEDGER_DATA_DIR", str(store.data_dir))
+    if store.database_url:
+        monkeypatch.setenv("LEDGER_DATABASE_URL", store.database_url)
+    else:
+        monkeypatch.delenv("LEDGER_DATABASE_URL", raising=False)
+
+
 @pytest.fixture(params=STORES)
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> LedgerSettings:
     """Settings for a fresh, empty store of each kind."""

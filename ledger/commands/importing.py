@@ -381,7 +381,7 @@ class ImportCommands(PlacementMixin):
             area=row.area or None,
             occurred_at=row.at,
             by=by,
-            source_ref=row.source_id or None,
+            source_ref=row.source_id or ref,  # the CRM's id, for a book it can load back
         )
         self._created(customer)
         return "customer", [customer]

@@ -22,6 +22,7 @@ from ledger.commands.importing import customer_id, staff_id
 from ledger.settings import LedgerSettings
 from projections.holdings import holder_at
 from projections.readmodels import ReadModels
+from tests.stores import point_cli_at
 
 Run = Callable[..., Result]
 EXPORT = ["--exported-at", EXPORTED_AT.isoformat()]
@@ -30,13 +31,9 @@ EXPORT = ["--exported-at", EXPORTED_AT.isoformat()]
 @pytest.fixture
 def run(store: LedgerSettings, monkeypatch: pytest.MonkeyPatch) -> Run:
     """The `ledger` command against the test's store."""
-    monkeypatch.setenv("LEDGER_DATA_DIR", str(store.data_dir))
-    if store.database_url:
-        monkeypatch.setenv("LEDGER_DATABASE_URL", store.database_url)
-    else:
-        monkeypatch.delenv("LEDGER_DATABASE_URL", raising=False)
+    point_cli_at(store, monkeypatch)
 
-    def invoke(*args: str) -> Result:
+    def invoke(*args: object) -> Result:
         return CliRunner().invoke(cli, [str(a) for a in args], env={"COLUMNS": "400"})
 
     return invoke
@@ -317,15 +314,8 @@ def test_any_csv_imports_through_a_mapping_in_its_own_words_and_zone(
 ) -> None:
     (tmp_path / "crm.csv").write_text(CHINESE_CRM, encoding="utf-8")
     (tmp_path / "map.toml").write_text(CHINESE_MAPPING, encoding="utf-8")
-    result = run(
-        "import",
-        "csv",
-        tmp_path / "crm.csv",
-        "--mapping",
-        tmp_path / "map.toml",
-        "--format",
-        "json",
-    )
+    mapped = ("--mapping", tmp_path / "map.toml", "--format", "json")
+    result = run("import", "csv", tmp_path / "crm.csv", *mapped)
     assert result.exit_code == 0, result.output
     assert report(result)["facts"] == {
         "staff": 2,
@@ -345,15 +335,7 @@ def test_any_csv_imports_through_a_mapping_in_its_own_words_and_zone(
         "分级,2024-01-03 10:00,C1,,,,,,,甲", "分级,2024-01-03 10:00,C1,,,,,,,丁"
     )
     (tmp_path / "bad.csv").write_text(bad, encoding="utf-8")
-    refused = run(
-        "import",
-        "csv",
-        tmp_path / "bad.csv",
-        "--mapping",
-        tmp_path / "map.toml",
-        "--format",
-        "json",
-    )
+    refused = run("import", "csv", tmp_path / "bad.csv", *mapped)
     assert refused.exit_code == 1
     [line] = report(refused)["skipped"]
     assert (line["line"], line["column"]) == (5, "等级") and "'丁'" in line["reason"]

@@ -21,6 +21,7 @@ from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
 from tests.clock import T0, day
 from tests.company import standard_company
+from tests.stores import point_cli_at
 
 LEADS = 6
 LINES = {"Accept": "application/x-ndjson"}
@@ -77,11 +78,7 @@ def feed(ledger: OwnershipLedger, store: LedgerSettings) -> Iterator[Feed]:
 @pytest.fixture
 def cli_env(store: LedgerSettings, monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI opens the fixture's store, as `ledger` does from LEDGER_* variables."""
-    monkeypatch.setenv("LEDGER_DATA_DIR", str(store.data_dir))
-    if store.database_url:
-        monkeypatch.setenv("LEDGER_DATABASE_URL", store.database_url)
-    else:
-        monkeypatch.delenv("LEDGER_DATABASE_URL", raising=False)
+    point_cli_at(store, monkeypatch)
 
 
 def positions(events: Sequence[dict[str, Any]]) -> list[int]:
