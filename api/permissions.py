@@ -37,6 +37,8 @@ PERMISSIONS: dict[str, Permission] = {
     "customers.transfer": p(R.ALLOCATION_TEAM, R.MANAGER),
     "customers.approve_transfer": p(R.MANAGER),
     "customers.release": p(R.ALLOCATION_TEAM, R.MANAGER),
+    "exceptions.request": p(R.ALLOCATION_TEAM, R.MANAGER),
+    "exceptions.approve": p(R.MANAGER),
     "customers.rotate": p(R.ALLOCATION_TEAM, R.MANAGER),
     "customers.allocate": p(R.ALLOCATION_TEAM, R.MANAGER, scopes=("leads",)),
     "leads.register": p(R.ALLOCATION_TEAM, R.MANAGER, scopes=("leads",)),

@@ -10,7 +10,6 @@ from uuid import UUID
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from ledger.enums import Role, Seniority, Tier, TransferReason
-from ledger.rules.modes import Grant
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 Text = Field(default="", max_length=2000)
@@ -70,15 +69,19 @@ def _strings(value: Any) -> list[str]:
 
 
 class ExceptionIn(BaseModel):
-    """A manager's recorded exception to a rule in `exception` mode."""
+    """A rule exception a manager approved for this move, named by its request (the `ref` of
+    `POST /customers/{id}/exception-requests`): who signed it is whoever approved it."""
 
     model_config = ConfigDict(extra="forbid")
 
-    manager_id: UUID
-    reason: str = Field(min_length=1, max_length=2000)
+    grant_id: str = Field(min_length=1, max_length=64, pattern="^[0-9a-f]+$")
 
-    def grant(self) -> Grant:
-        return Grant(by=str(self.manager_id), reason=self.reason)
+
+class ExceptionRequestIn(CommandIn):
+    """Ask for a rule exception for a move of this customer to `staff_id`."""
+
+    staff_id: UUID
+    reason: str = Field(min_length=1, max_length=2000)
 
 
 class ReceiptOut(BaseModel):
@@ -154,7 +157,13 @@ class TransferIn(CommandIn):
 
 
 class ApprovalIn(CommandIn):
-    exception: ExceptionIn | None = None
+    exception_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2000,
+        description="The approving manager grants a rule exception in the same act, signed "
+        "by them.",
+    )
 
 
 class RejectionIn(CommandIn):

@@ -27,10 +27,19 @@ class Customer(FlatCopy, Aggregate):
     """A customer belongs to the company; a holder only looks after it (seed F3, 客户资源)."""
 
     # Version 2 keeps a contact as its staff id and the claimed ones apart (a flat dict copies
-    # fast); version 1 snapshots kept [staff, verified, claimed] lists.
-    class_version = 2
+    # fast); version 1 snapshots kept [staff, verified, claimed] lists. Version 3 adds the
+    # rule exceptions requested for the customer and not yet used.
+    class_version = 3
     flat_state = frozenset(
-        {"team", "contacts", "claimed", "contract_refs", "open_complaints", "key_people"}
+        {
+            "team",
+            "contacts",
+            "claimed",
+            "contract_refs",
+            "open_complaints",
+            "key_people",
+            "exception_grants",
+        }
     )
 
     @staticmethod
@@ -38,6 +47,10 @@ class Customer(FlatCopy, Aggregate):
         contacts: dict[str, list[Any]] = state["contacts"]
         state["contacts"] = {cid: entry[0] for cid, entry in contacts.items()}
         state["claimed"] = {cid: True for cid, entry in contacts.items() if entry[2]}
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        state["exception_grants"] = {}
 
     class Registered(Started):
         name: str
@@ -88,6 +101,18 @@ class Customer(FlatCopy, Aggregate):
     class TransferRejected(Fact):
         request_id: str
         reason: str
+
+    class ExceptionRequested(Fact):
+        """A rule exception asked for a move to `staff_id`; it counts once a manager approves."""
+
+        grant_id: str
+        staff_id: str
+        reason: str
+
+    class ExceptionApproved(Fact):
+        """A manager's own approval of a requested exception: `by` is who signed it."""
+
+        grant_id: str
 
     class TeamMemberAdded(Fact):
         staff_id: str
@@ -189,6 +214,8 @@ class Customer(FlatCopy, Aggregate):
         self.last_holder_contact_at: datetime | None = None
         self.contact_channel: str | None = None
         self.key_people: dict[str, str] = {}
+        # grant id -> (staff it is for, reason, requested by, approved by or None)
+        self.exception_grants: dict[str, tuple[str, str, str, str | None]] = {}
 
     # --- state the rules read -------------------------------------------------
 
@@ -233,6 +260,7 @@ class Customer(FlatCopy, Aggregate):
         occurred_at: datetime,
         by: str,
     ) -> None:
+        self._use_grants(exceptions)
         self._take(holder, occurred_at)
 
     @event(Reassigned)
@@ -250,6 +278,7 @@ class Customer(FlatCopy, Aggregate):
         occurred_at: datetime,
         by: str,
     ) -> None:
+        self._use_grants(exceptions)
         self._leave(from_holder, reason_code, occurred_at)
         self._take(to_holder, occurred_at)
         self.pending_transfer = None
@@ -269,6 +298,11 @@ class Customer(FlatCopy, Aggregate):
         self.holder = None
         self.held_since = None
         self.pending_transfer = None
+
+    def _use_grants(self, exceptions: list[dict[str, Any]]) -> None:
+        """An approved exception serves one move: the move that records it uses it up."""
+        for granted in exceptions:
+            self.exception_grants.pop(str(granted.get("grant_id")), None)
 
     def _take(self, holder: str, at: datetime) -> None:
         self.holder = holder
@@ -332,6 +366,28 @@ class Customer(FlatCopy, Aggregate):
     @event(TransferRejected)
     def reject_transfer(self, request_id: str, reason: str, occurred_at: datetime, by: str) -> None:
         self.pending_transfer = None
+
+    # --- rule exceptions -------------------------------------------------------------
+
+    @event(ExceptionRequested)
+    def request_exception(
+        self, grant_id: str, staff_id: str, reason: str, occurred_at: datetime, by: str
+    ) -> None:
+        self.exception_grants[grant_id] = (staff_id, reason, by, None)
+
+    def check_exception(self, grant_id: str) -> tuple[str, str, str, str | None]:
+        if grant_id not in self.exception_grants:
+            raise NotFound(
+                "unknown_exception",
+                f"Customer {self.id} has no unused rule exception {grant_id}.",
+                grant_id=grant_id,
+            )
+        return self.exception_grants[grant_id]
+
+    @event(ExceptionApproved)
+    def approve_exception(self, grant_id: str, occurred_at: datetime, by: str) -> None:
+        staff_id, reason, requested_by, _ = self.exception_grants[grant_id]
+        self.exception_grants[grant_id] = (staff_id, reason, requested_by, by)
 
     # --- coverage -----------------------------------------------------------------
 

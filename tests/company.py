@@ -41,6 +41,22 @@ class Company:
     def by(self, name: str) -> str:
         return str(self.ids[name])
 
+    def exception(
+        self,
+        customer: UUID,
+        staff: str,
+        reason: str,
+        manager: str = "boss",
+        asked_by: str = "alloc",
+    ) -> str:
+        """A rule exception asked for one move and approved by a manager in their own call."""
+        asked = self.ledger.request_exception(
+            customer, self[staff], reason, day(1), self.by(asked_by)
+        )
+        assert asked.ref is not None
+        self.ledger.approve_exception(customer, asked.ref, day(1), self.by(manager))
+        return asked.ref
+
     def customer(
         self, name: str, tier: Tier | None = None, source: Source = Source.REP_PROSPECTED
     ) -> UUID:

@@ -13,6 +13,7 @@ from api.schemas import (
     ApprovalIn,
     AssignIn,
     CommandIn,
+    ExceptionRequestIn,
     GradeIn,
     LeadIn,
     ReceiptOut,
@@ -25,14 +26,13 @@ from api.schemas import (
 )
 from ledger.commands.access import Principal
 from ledger.enums import Source
-from ledger.rules.modes import Grant
 
 router = APIRouter(tags=["custody"])
 Who = Principal
 
 
-def grant(body: AssignIn | TransferIn | ApprovalIn | RotateIn) -> Grant | None:
-    return body.exception.grant() if body.exception else None
+def grant(body: AssignIn | TransferIn | RotateIn) -> str | None:
+    return body.exception.grant_id if body.exception else None
 
 
 @router.post("/customers", status_code=201)
@@ -114,7 +114,7 @@ def approve_transfer(
     who: Annotated[Who, Depends(allow("customers.approve_transfer"))],
 ) -> ReceiptOut:  # fmt: skip
     return execute(ledger, request, who, body, lambda: ledger.approve_transfer(
-        customer_id, request_id, body.at(), who.actor, grant(body)
+        customer_id, request_id, body.at(), who.actor, body.exception_reason
     ), customer_id)  # fmt: skip
 
 
@@ -126,6 +126,47 @@ def reject_transfer(
     return execute(ledger, request, who, body, lambda: ledger.reject_transfer(
         customer_id, request_id, body.reason, body.at(), who.actor
     ), customer_id)  # fmt: skip
+
+
+@router.post("/customers/{customer_id}/exception-requests", status_code=201)
+def request_exception(
+    customer_id: UUID,
+    body: ExceptionRequestIn,
+    request: Request,
+    ledger: LedgerDep,
+    who: Annotated[Who, Depends(allow("exceptions.request"))],
+) -> ReceiptOut:
+    """Ask a manager for a rule exception; the receipt's `ref` names it in the move."""
+    return execute(
+        ledger,
+        request,
+        who,
+        body,
+        lambda: ledger.request_exception(
+            customer_id, body.staff_id, body.reason, body.at(), who.actor
+        ),
+        customer_id,
+    )
+
+
+@router.post("/customers/{customer_id}/exception-requests/{grant_id}/approval")
+def approve_exception(
+    customer_id: UUID,
+    grant_id: str,
+    body: CommandIn,
+    request: Request,
+    ledger: LedgerDep,
+    who: Annotated[Who, Depends(allow("exceptions.approve"))],
+) -> ReceiptOut:
+    """A manager's own approval: the move that uses the exception records them as signer."""
+    return execute(
+        ledger,
+        request,
+        who,
+        body,
+        lambda: ledger.approve_exception(customer_id, grant_id, body.at(), who.actor),
+        customer_id,
+    )
 
 
 @router.post("/customers/{customer_id}/release")

@@ -73,7 +73,7 @@ class CustodyCommands(PlacementMixin):
         at: datetime,
         by: str,
         reason: str = "",
-        exception: Grant | None = None,
+        exception: str | None = None,
         override_reason: str | None = None,
     ) -> Receipt:
         """An allocation-team placement; a company lead's first placement only by override."""
@@ -99,13 +99,12 @@ class CustodyCommands(PlacementMixin):
         by: str,
         rule: str,
         reason: str,
-        exception: Grant | None,
+        exception: str | None,
         override_reason: str | None = None,
     ) -> Receipt:
         policy = self.policy_in_force(at)
-        exceptions = self._placement_checks(
-            customer, receiver, policy.params, at, self._validated_grant(exception, at)
-        )
+        grant = self._approved_grant(customer, receiver, exception)
+        exceptions = self._placement_checks(customer, receiver, policy.params, at, grant)
         customer.assign(
             str(receiver.id), rule, reason, policy.version, override_reason is not None,
             exceptions, occurred_at=at, by=by,
@@ -121,7 +120,7 @@ class CustodyCommands(PlacementMixin):
         at: datetime,
         by: str,
         note: str = "",
-        exception: Grant | None = None,
+        exception: str | None = None,
     ) -> Receipt:
         """A transfer by the allocation team; A-tier transfers go through a second approval."""
         at = aware(at)
@@ -148,16 +147,20 @@ class CustodyCommands(PlacementMixin):
         by: str,
         rule: str,
         note: str,
-        exception: Grant | None,
+        exception: str | Grant | None,
         approver: str | None = None,
         request_id: str | None = None,
     ) -> Receipt:
+        """`exception`: an approved request's id, or (a transfer's approval) the approving
+        manager's own grant, made in the same call."""
         assert customer.holder is not None
         giver, receiver = self.staff(customer.holder), self.staff(to_staff_id)
         policy = self.policy_in_force(at)
-        exceptions = self._placement_checks(
-            customer, receiver, policy.params, at, self._validated_grant(exception, at)
-        )
+        if isinstance(exception, Grant):
+            grant = self._validated_grant(exception, at)
+        else:
+            grant = self._approved_grant(customer, receiver, exception)
+        exceptions = self._placement_checks(customer, receiver, policy.params, at, grant)
         customer.reassign(
             str(giver.id), str(receiver.id), reason_code, approver, rule, note, policy.version,
             exceptions, request_id, occurred_at=at, by=by,
@@ -190,14 +193,45 @@ class CustodyCommands(PlacementMixin):
         request_id: str,
         at: datetime,
         by: str,
-        exception: Grant | None = None,
+        exception_reason: str | None = None,
     ) -> Receipt:
+        """The approving manager may grant a rule exception in the same act, signed by them."""
         at = aware(at)
         customer, request = self._second_decision(customer_id, request_id, at, by)
+        grant = Grant(by=by, reason=exception_reason) if exception_reason is not None else None
         return self._transfer(
             customer, request["to_holder"], request["reason_code"], at, by,
-            "a_tier_second_approval", request["note"], exception, by, request_id,
+            "a_tier_second_approval", request["note"], grant, by, request_id,
         )  # fmt: skip
+
+    @retrying
+    def request_exception(
+        self, customer_id: UUID, staff_id: UUID, reason: str, at: datetime, by: str
+    ) -> Receipt:
+        """Ask a manager to let a move to `staff_id` pass a rule in `exception` mode; the
+        receipt's ref is the request, which the move names once a manager approved it."""
+        at = aware(at)
+        customer = self.customer(customer_id)
+        self.staff(staff_id)
+        self._require_allocator(by, at, receiver=str(staff_id))
+        authority.check_exception_reason(by, reason)
+        grant_id = uuid4().hex
+        customer.request_exception(grant_id, str(staff_id), reason, occurred_at=at, by=by)
+        return self._save(customer, ref=grant_id)
+
+    @retrying
+    def approve_exception(
+        self, customer_id: UUID, grant_id: str, at: datetime, by: str
+    ) -> Receipt:
+        """A manager's own approval: the move that uses it records them as its signer."""
+        at = aware(at)
+        customer = self.customer(customer_id)
+        _, reason, _, approved_by = customer.check_exception(grant_id)
+        actor = self._actor(by, at)
+        authority.check_exception_grant(by, actor.role if actor else None, reason)
+        authority.check_exception_pending(grant_id, approved_by)
+        customer.approve_exception(grant_id, occurred_at=at, by=by)
+        return self._save(customer, ref=grant_id)
 
     @retrying
     def reject_transfer(

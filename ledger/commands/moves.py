@@ -15,7 +15,6 @@ from ledger.errors import RuleViolation
 from ledger.policy import PolicyParams
 from ledger.rules import custody, departure, distribution, eligibility, rotation
 from ledger.rules import neglect as neglect_rule
-from ledger.rules.modes import Grant
 from ledger.service import SYSTEM, Receipt, retrying
 from ledger.staff import Staff
 
@@ -84,7 +83,7 @@ class MovesCommands(CustodyCommands):
         at: datetime,
         by: str = SYSTEM,
         to_staff_id: UUID | None = None,
-        exception: Grant | None = None,
+        exception: str | None = None,
     ) -> Receipt:
         """A due holding moves to an eligible rep in another area (garrison rotation, 36–37)."""
         at = aware(at)

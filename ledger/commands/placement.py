@@ -59,12 +59,25 @@ class PlacementMixin(LedgerService):
         authority.check_can_allocate(by, actor.role if actor else None, receiver)
 
     def _validated_grant(self, grant: Grant | None, at: datetime) -> Grant | None:
+        """A grant made by the acting manager in this very call (a transfer's approval)."""
         if grant is not None:
             grantor = self._actor(grant.by, at)
             authority.check_exception_grant(
                 grant.by, grantor.role if grantor else None, grant.reason
             )
         return grant
+
+    def _approved_grant(
+        self, customer: Customer, receiver: Staff, grant_id: str | None
+    ) -> Grant | None:
+        """The exception a manager approved, in their own call, for this move: its signer is
+        whoever recorded the approval, never a name the mover supplies."""
+        if grant_id is None:
+            return None
+        staff_id, reason, _, approved_by = customer.check_exception(grant_id)
+        authority.check_exception_usable(grant_id, approved_by, staff_id, str(receiver.id))
+        assert approved_by is not None
+        return Grant(by=approved_by, reason=reason, grant_id=grant_id)
 
     # --- company-wide facts ---------------------------------------------------------
 

@@ -38,11 +38,15 @@ def check_exception_grant(grantor_id: str, grantor_role: Role | None, reason: st
             grantor=grantor_id,
             rule="authority",
         )
+    check_exception_reason(grantor_id, reason)
+
+
+def check_exception_reason(actor_id: str, reason: str) -> None:
     if not reason.strip():
         raise RuleViolation(
             "exception_reason_missing",
             "A rule exception must record the manager's reason.",
-            grantor=grantor_id,
+            grantor=actor_id,
             rule="authority",
         )
 
@@ -94,3 +98,36 @@ def check_a_tier_approved(customer_id: str) -> None:
         customer_id=customer_id,
         rule="a_tier_approval",
     )
+
+
+def check_exception_usable(
+    grant_id: str, approved_by: str | None, granted_for: str, receiver: str
+) -> None:
+    """A requested exception serves only once a manager approved it, and only for the move
+    it was asked for (rule 63: the exception is the manager's decision, not the mover's)."""
+    if approved_by is None:
+        raise RuleViolation(
+            "exception_not_approved",
+            f"Rule exception {grant_id} waits for a manager's approval.",
+            grant_id=grant_id,
+            rule="authority",
+        )
+    if granted_for != receiver:
+        raise RuleViolation(
+            "exception_for_another_move",
+            f"Rule exception {grant_id} was approved for a move to {granted_for}, not {receiver}.",
+            grant_id=grant_id,
+            granted_for=granted_for,
+            rule="authority",
+        )
+
+
+def check_exception_pending(grant_id: str, approved_by: str | None) -> None:
+    if approved_by is not None:
+        raise RuleViolation(
+            "exception_already_approved",
+            f"Rule exception {grant_id} was already approved by {approved_by}.",
+            grant_id=grant_id,
+            approved_by=approved_by,
+            rule="authority",
+        )

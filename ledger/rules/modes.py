@@ -11,10 +11,11 @@ from ledger.errors import RuleViolation
 
 @dataclass(frozen=True)
 class Grant:
-    """A manager's recorded exception: who allowed it and why."""
+    """A manager's recorded exception: who approved it (their own recorded act), and why."""
 
     by: str
     reason: str
+    grant_id: str | None = None  # the approved request it comes from, used up by the move
 
 
 def apply(
@@ -29,7 +30,8 @@ def apply(
             rule = str(violation.params.get("rule", ""))
             if grant is None or modes(rule) != "exception":
                 raise
-            granted.append(
-                {"rule": rule, "code": violation.code, "by": grant.by, "reason": grant.reason}
-            )
+            entry = {"rule": rule, "code": violation.code, "by": grant.by, "reason": grant.reason}
+            if grant.grant_id is not None:
+                entry["grant_id"] = grant.grant_id
+            granted.append(entry)
     return granted

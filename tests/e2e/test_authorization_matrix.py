@@ -43,6 +43,12 @@ REQUESTS: dict[str, tuple[str, str, dict[str, object]]] = {
         {},
     ),
     "customers.release": ("POST", f"/customers/{CUSTOMER}/release", {"reason_code": "rebalance"}),
+    "exceptions.request": (
+        "POST",
+        f"/customers/{CUSTOMER}/exception-requests",
+        {"staff_id": STAFF, "reason": "cover"},
+    ),
+    "exceptions.approve": ("POST", f"/customers/{CUSTOMER}/exception-requests/ab/approval", {}),
     "customers.rotate": ("POST", f"/customers/{CUSTOMER}/rotation", {}),
     "customers.allocate": ("POST", f"/customers/{CUSTOMER}/allocation", {}),
     "leads.register": ("POST", "/leads", {"name": "l", "channel": "hotline-1"}),

@@ -10,7 +10,6 @@ from ledger.application import OwnershipLedger
 from ledger.customer import Customer
 from ledger.enums import Role, Seniority, Source, StaffStatus, TeamRole, Tier, TransferReason
 from ledger.errors import LedgerError
-from ledger.rules.modes import Grant
 from tests.clock import day
 from tests.company import Company, standard_company
 
@@ -43,18 +42,24 @@ def test_tier_seniority_is_refused_without_and_allowed_with_a_managers_exception
         refused(ledger, lambda: ledger.assign_customer(gem, co["newbie"], day(1), co.by("alloc")))
         == "tier_seniority_mismatch"
     )
-    not_a_manager = Grant(by=co.by("alloc"), reason="training")
+    reason = "training under a senior's eye"
+    asked = ledger.request_exception(gem, co["newbie"], reason, day(1), co.by("alloc")).ref
+    assert asked is not None
     assert (
         refused(
             ledger,
             lambda: ledger.assign_customer(
-                gem, co["newbie"], day(1), co.by("alloc"), exception=not_a_manager
+                gem, co["newbie"], day(1), co.by("alloc"), exception=asked
             ),
         )
+        == "exception_not_approved"
+    )
+    assert (
+        refused(ledger, lambda: ledger.approve_exception(gem, asked, day(1), co.by("alloc")))
         == "exception_not_authorised"
     )
-    grant = Grant(by=co.by("boss"), reason="training under a senior's eye")
-    ledger.assign_customer(gem, co["newbie"], day(1), co.by("alloc"), exception=grant)
+    ledger.approve_exception(gem, asked, day(1), co.by("boss"))
+    ledger.assign_customer(gem, co["newbie"], day(1), co.by("alloc"), exception=asked)
     assigned = last_event(ledger, gem)
     assert isinstance(assigned, Customer.Assigned)
     assert assigned.exceptions == [
@@ -63,8 +68,10 @@ def test_tier_seniority_is_refused_without_and_allowed_with_a_managers_exception
             "code": "tier_seniority_mismatch",
             "by": co.by("boss"),
             "reason": "training under a senior's eye",
+            "grant_id": asked,
         }
     ]
+    assert ledger.customer(gem).exception_grants == {}  # it served this one move
     plain = co.customer("plain", Tier.A)
     ledger.assign_customer(plain, co["senior"], day(1), co.by("alloc"))
     assert ledger.customer(plain).holder == co.by("senior")
@@ -76,7 +83,7 @@ def test_tier_seniority_in_refuse_mode_ignores_exceptions(co: Company) -> None:
         {"modes": {"tier_seniority": "refuse"}}, day(0), "strict", day(0), co.by("boss")
     )
     gem = co.customer("gem", Tier.A)
-    grant = Grant(by=co.by("boss"), reason="please")
+    grant = co.exception(gem, "newbie", "please")
     assert (
         refused(
             ledger,
@@ -134,7 +141,7 @@ def test_per_rep_caps_are_refused_and_may_be_excepted_only_in_exception_mode(co:
         refused(ledger, lambda: ledger.assign_customer(c2, co["senior"], day(1), co.by("alloc")))
         == "rep_customer_cap"
     )
-    grant = Grant(by=co.by("boss"), reason="short-term cover")
+    grant = co.exception(c2, "senior", "short-term cover")
     assert (
         refused(
             ledger,

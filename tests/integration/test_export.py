@@ -19,7 +19,6 @@ from cli.main import app as cli
 from ledger.application import OwnershipLedger
 from ledger.enums import Tier, TransferReason
 from ledger.errors import InvalidInput, NotFound
-from ledger.rules.modes import Grant
 from ledger.settings import LedgerSettings
 from projections.chain import chain_head
 from projections.export import Scope, build_export
@@ -60,7 +59,7 @@ def story(ledger: OwnershipLedger) -> Story:
     ledger.approve_transfer(lead, request, day(3), company.by("boss2"))
     ledger.release_customer(lead, TransferReason.REBALANCE, day(5), company.by("alloc"), "pool")
     beta = company.customer("Beta Foods", Tier.A)
-    grant = Grant(company.by("boss"), "the buyer asked for her")
+    grant = company.exception(beta, "mid", "the buyer asked for her")
     ledger.assign_customer(beta, company["mid"], day(4), company.by("alloc"), "", grant)
     asked = ledger.request_transfer(
         beta, company["senior"], TransferReason.REBALANCE, day(4), company.by("boss")
@@ -111,10 +110,15 @@ def test_exception_grants_refusals_and_departure_moves_are_exported(
         "registered", "graded", "assigned", "transfer_requested", "transfer_rejected", "released",
     ]  # fmt: skip
     placed = rows[2]
-    assert placed["exceptions"] == [
-        {"rule": "tier_seniority", "code": "tier_seniority_mismatch", "by": s.company.by("boss"),
-         "by_name": "boss", "reason": "the buyer asked for her"},
-    ]  # fmt: skip
+    [granted] = placed["exceptions"]
+    assert granted.pop("grant_id")  # the approved request it used, signed by the approver
+    assert granted == {
+        "rule": "tier_seniority",
+        "code": "tier_seniority_mismatch",
+        "by": s.company.by("boss"),
+        "by_name": "boss",
+        "reason": "the buyer asked for her",
+    }
     assert rows[4]["approver_name"] == "boss2" and rows[4]["reason"] == "stays for now"
     assert rows[5]["reason"] == "departure" and rows[5]["rule"] == "departure_plan"
     assert rows[5]["from_name"] == "mid" and rows[5]["to_holder"] is None

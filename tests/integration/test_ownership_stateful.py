@@ -22,7 +22,6 @@ from ledger.application import OwnershipLedger
 from ledger.customer import Customer
 from ledger.enums import Role, Seniority, Source, StaffStatus, Tier, TransferReason
 from ledger.errors import LedgerError
-from ledger.rules.modes import Grant
 from ledger.settings import LedgerSettings
 from tests.clock import T0, day
 
@@ -70,8 +69,14 @@ def machine_for(make_ledger: Callable[[], OwnershipLedger]) -> type[RuleBasedSta
         @rule(c=st.integers(0, 30), r=st.integers(0, 4), excepted=st.booleans())
         def assign(self, c: int, r: int, excepted: bool) -> None:
             if self.customers:
-                grant = Grant(self.boss, "cover") if excepted else None
                 cid, rep = self.customers[c % len(self.customers)], self.reps[r]
+                grant = None
+                if excepted:  # asked and approved by the manager, in calls of their own
+                    grant = self.ledger.request_exception(
+                        cid, rep, "cover", self.now(), self.boss
+                    ).ref
+                    assert grant is not None
+                    self.ledger.approve_exception(cid, grant, self.now(), self.boss)
                 self.attempt(
                     lambda: self.ledger.assign_customer(
                         cid, rep, self.now(), self.boss, exception=grant

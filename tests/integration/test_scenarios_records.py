@@ -26,7 +26,6 @@ from ledger.enums import (
     TransferReason,
 )
 from ledger.errors import LedgerError
-from ledger.rules.modes import Grant
 from projections.queries import customer_file, team
 from projections.readmodels import ReadModels
 from projections.reports import REPORTS, Period
@@ -158,7 +157,7 @@ def test_s12_fair_dispersed_allocation(ledger: OwnershipLedger, models: ReadMode
             with pytest.raises(LedgerError) as capped:
                 ledger.assign_customer(cid, co["s0"], day(2), co.by("alloc"))
             assert capped.value.code.startswith("rep_")
-            grant = Grant(co.by("boss"), "key-account continuity")
+            grant = co.exception(cid, "s0", "key-account continuity")
             ledger.assign_customer(cid, co["s0"], day(2), co.by("alloc"), exception=grant)
         else:
             ledger.assign_customer(cid, co["s0"], day(2), co.by("alloc"))
