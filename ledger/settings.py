@@ -57,6 +57,7 @@ class LedgerSettings(BaseSettings):
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.sqlite_path),
                 "SQLITE_LOCK_TIMEOUT": "30",
+                "APPLICATION_RECORDER_TOPIC": "ledger.sqliterecorder:LinkedSQLiteRecorder",
             }
             return env
         return env | postgres_env(self.database_url, self.postgres_schema)

@@ -1,12 +1,13 @@
 """Tamper evidence: every stored event linked into a SHA-256 hash chain, in the log's order.
 
-link(n) = sha256(link(previous) || canonical bytes of event n), starting from 32 zero bytes.
-The canonical bytes are five length-prefixed fields (4-byte big-endian length, then the bytes):
-the notification id (8 bytes, big-endian), the originator id (its text form, UTF-8), the
-originator version (8 bytes, big-endian), the topic (UTF-8) and the stored state bytes exactly as
-stored (compressed/encrypted if configured). The chain links consecutive *present* events:
-PostgreSQL may skip ids (rolled-back transactions), so each link records the id it covers and the
-id of the link before it.
+link(n) = sha256(link(previous) || canonical bytes of event n), starting from 32 zero bytes
+(`ledger/chainhash.py`: the stored state bytes exactly as stored, compressed/encrypted if
+configured). The chain links consecutive *present* events: PostgreSQL may skip ids (rolled-back
+transactions), so each link records the id it covers and the id of the link before it.
+
+The ledger's recorders store each event's link in the transaction that stores the event
+(`ledger/sqliterecorder.py`, `ledger/pgrecorder.py`), so an event edited later no longer matches
+its link. `catch_up` links what they have not: events stored before they did.
 
 The links live in the store beside the events (`ledger_chain`), guarded like them. Changing an
 event, removing one, or slipping one in between linked events breaks the recomputation at that
@@ -16,7 +17,6 @@ comparing with a head anchored outside the ledger, which is why the head is publ
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -26,9 +26,11 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import Notification
 from psycopg.sql import SQL, Identifier
 
-from projections.guard import CHAIN_TABLE, GuardedStore, guarded_store, install_guards
+from ledger.chainhash import CHAIN_TABLE, extend
+from ledger.chainhash import GENESIS as GENESIS  # the custody export imports them from here
+from ledger.chainhash import next_link as next_link
+from projections.guard import GuardedStore, guarded_store, install_guards
 
-GENESIS = bytes(32)
 PAGE = 1000
 _prepared: WeakSet[Any] = WeakSet()  # datastores whose chain table and guards are in place
 
@@ -80,22 +82,6 @@ class Verification:
     @property
     def intact(self) -> bool:
         return self.broken is None
-
-
-def event_bytes(n: Notification) -> bytes:
-    """The canonical bytes of one stored event, as described in the module docstring."""
-    fields = (
-        n.id.to_bytes(8, "big"),
-        str(n.originator_id).encode(),
-        n.originator_version.to_bytes(8, "big"),
-        n.topic.encode(),
-        bytes(n.state),
-    )
-    return b"".join(len(f).to_bytes(4, "big") + f for f in fields)
-
-
-def next_link(previous: bytes, n: Notification) -> bytes:
-    return hashlib.sha256(previous + event_bytes(n)).digest()
 
 
 # --- the chain table ------------------------------------------------------------------
@@ -151,7 +137,11 @@ class _Links:
             position = page[-1].position
 
     def append(self, links: list[Link]) -> None:
-        """Store new links; links another process stored first are left as they are."""
+        """Store new links; links another process stored first are left as they are.
+
+        On PostgreSQL under a SHARE lock of the events: a writer links new events after
+        reading the head under its EXCLUSIVE lock, and these links must not land in between.
+        """
         statement = (
             f"INSERT INTO {self.table} (notification_id, previous_id, seq, originator_id, "
             "originator_version, link) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"
@@ -161,6 +151,8 @@ class _Links:
             for k in links
         ]
         with self.store.datastore.transaction(commit=True) as cursor:
+            if self.postgres:
+                self._lock_events(cursor)
             cursor.executemany(statement, rows)
 
     def settled(self) -> int:
@@ -176,11 +168,15 @@ class _Links:
             return int(rows[0]["m"] or 0)
         events = Identifier(self.store.schema, self.events_table)
         with self.store.datastore.transaction(commit=True) as cursor:
-            cursor.execute("SET LOCAL lock_timeout = '10s'")
-            cursor.execute(SQL("LOCK TABLE {} IN SHARE MODE").format(events))
+            self._lock_events(cursor)
             cursor.execute(SQL("SELECT max(notification_id) AS m FROM {}").format(events))
             row = cursor.fetchone()
             return int(row["m"] or 0)
+
+    def _lock_events(self, cursor: Any) -> None:
+        events = Identifier(self.store.schema, self.events_table)
+        cursor.execute("SET LOCAL lock_timeout = '10s'")
+        cursor.execute(SQL("LOCK TABLE {} IN SHARE MODE").format(events))
 
 
 def _links(app: Application[Any]) -> _Links:
@@ -205,7 +201,8 @@ def _events(
 
 
 def catch_up(app: Application[Any]) -> ChainHead | None:
-    """Link every settled event after the stored head; cheap when nothing is new.
+    """Link every settled event after the stored head; cheap when nothing is new (the ledger's
+    recorders link events as they store them, so only older events are left to link).
 
     Idempotent and safe from several processes at once: links are a pure function of the
     events, so whoever stores a link first stores the same one.
@@ -220,15 +217,8 @@ def catch_up(app: Application[Any]) -> ChainHead | None:
         page = app.recorder.select_notifications(position + 1, PAGE, stop=settled)
         if not page:
             break
-        new: list[Link] = []
-        for n in page:
-            previous, seq = next_link(previous, n), seq + 1
-            new.append(
-                Link(
-                    n.id, position, seq, str(n.originator_id), n.originator_version, previous.hex()
-                )
-            )
-            position = n.id
+        new = [Link(*row) for row in extend(previous, position, seq, page)]
+        position = new[-1].position
         links.append(new)
         head = links.head()
         if head is None or head.position < position:

@@ -8,7 +8,8 @@ hash chain (`projections.chain`) is there to expose.
 
 from __future__ import annotations
 
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +20,11 @@ from eventsourcing.sqlite import SQLiteAggregateRecorder, SQLiteDatastore
 from psycopg.sql import SQL, Identifier, Literal
 
 from ledger.application import OwnershipLedger
+from ledger.chainhash import CHAIN_TABLE as CHAIN_TABLE  # projections.export imports it here
+from ledger.pgrecorder import create_chain_table_statement
 from ledger.settings import LedgerSettings
+from ledger.sqliterecorder import CREATE_CHAIN_TABLE
 
-CHAIN_TABLE = "ledger_chain"
 GUARD_PREFIX = "ledger_append_only"
 PG_FUNCTION = "ledger_refuse_change"
 PG_ROW_TRIGGER = "ledger_append_only"
@@ -113,29 +116,12 @@ def install_postgres_guards(cursor: Any, schema: str, tables: tuple[str, ...]) -
 
 
 def create_chain_table(store: GuardedStore, cursor: Any) -> None:
-    """The chain's links, keyed by the notification id they cover.
-
-    `previous_id` and `seq` (1, 2, 3 … along the chain) are unique, so the links form one line: two processes catching up at once
-    compute the same links, and a second successor to the same link cannot be stored.
-    """
+    """The chain's links, as the ledger's recorders create them with the events table (a store
+    opened through another recorder gets the table here, and `catch_up` links its events)."""
     if store.kind == "sqlite":
-        cursor.execute(
-            f"CREATE TABLE IF NOT EXISTS {CHAIN_TABLE} ("
-            "notification_id INTEGER PRIMARY KEY, previous_id INTEGER NOT NULL UNIQUE, "
-            "seq INTEGER NOT NULL UNIQUE, "
-            "originator_id TEXT NOT NULL, originator_version INTEGER NOT NULL, "
-            "link TEXT NOT NULL)"
-        )
-        return
-    cursor.execute(
-        SQL(
-            "CREATE TABLE IF NOT EXISTS {} ("
-            "notification_id BIGINT PRIMARY KEY, previous_id BIGINT NOT NULL UNIQUE, "
-            "seq BIGINT NOT NULL UNIQUE, "
-            "originator_id TEXT NOT NULL, originator_version BIGINT NOT NULL, "
-            "link TEXT NOT NULL)"
-        ).format(Identifier(store.schema, CHAIN_TABLE))
-    )
+        cursor.execute(CREATE_CHAIN_TABLE)
+    else:
+        cursor.execute(create_chain_table_statement(store.schema))
 
 
 def install_guards(app: Application[Any]) -> None:
@@ -146,14 +132,34 @@ def install_guards(app: Application[Any]) -> None:
     store = guarded_store(app)
     if store is None:
         return
-    with store.datastore.transaction(commit=True) as cursor:
-        if store.kind == "sqlite":
+    if store.kind == "sqlite":
+        with sqlite_write(store.datastore) as cursor:
             create_chain_table(store, cursor)
             install_sqlite_guards(cursor, store.tables)
-        else:  # the lock first: CREATE TABLE IF NOT EXISTS itself races in PostgreSQL
-            cursor.execute(SQL("SELECT pg_advisory_xact_lock({})").format(Literal(_LOCK_KEY)))
-            create_chain_table(store, cursor)
-            install_postgres_guards(cursor, store.schema, store.tables)
+        return
+    with store.datastore.transaction(commit=True) as cursor:
+        # the lock first: CREATE TABLE IF NOT EXISTS itself races in PostgreSQL
+        cursor.execute(SQL("SELECT pg_advisory_xact_lock({})").format(Literal(_LOCK_KEY)))
+        create_chain_table(store, cursor)
+        install_postgres_guards(cursor, store.schema, store.tables)
+
+
+@contextmanager
+def sqlite_write(datastore: SQLiteDatastore) -> Iterator[Any]:
+    """A transaction that holds SQLite's write lock from its BEGIN.
+
+    The library's plain BEGIN takes the lock at the first write; when the statements before it
+    only read (the tables already exist), a writer that got in between makes it fail at once
+    ("database is locked") instead of waiting its turn.
+    """
+    with datastore.get_connection(commit=True) as conn, conn.cursor() as cursor:
+        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            yield cursor
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
 
 def unguarded_tables(app: Application[Any]) -> list[str]:
@@ -198,8 +204,10 @@ def prepare_store(settings: LedgerSettings) -> None:
     `ledger serve` and `ledger project` call this first and then open the store with
     `create_tables` off: on PostgreSQL, concurrent `CREATE OR REPLACE FUNCTION` and
     `CREATE TABLE IF NOT EXISTS` fail ("tuple concurrently updated"), so two servers starting
-    at once take turns under an advisory lock.
+    at once take turns under an advisory lock. It also links events stored before the
+    recorders linked them, so no command pays for that backlog inside its insert.
     """
+    from projections.chain import catch_up  # it imports this module
     from projections.store import open_view  # the read side's tables, beside the events
 
     settings = settings.model_copy(update={"create_tables": True})
@@ -209,5 +217,6 @@ def prepare_store(settings: LedgerSettings) -> None:
             conn.execute("SELECT pg_advisory_lock(%s)", (_PREPARE_KEY,))
         ledger = open_ledger(settings)
         stack.callback(ledger.close)
+        catch_up(ledger)
         _, factory = open_view(settings)
         factory.close()

@@ -21,6 +21,7 @@ from ledger.settings import LedgerSettings
 from projections.chain import ChainHead, catch_up, chain_head, verify
 from projections.guard import install_guards, unguarded_tables
 from tests.clock import T0, day
+from tests.integration.test_import import blue_sun_month
 
 
 def _events_table(ledger: OwnershipLedger) -> str:
@@ -71,6 +72,27 @@ def positions(ledger: OwnershipLedger) -> list[Any]:
     return list(ledger.recorder.select_notifications(1, 10_000))
 
 
+def unlinking_ledger(store: LedgerSettings) -> OwnershipLedger:
+    """The ledger as it was before links were stored with events: the library's own recorder."""
+    recorder = (
+        "eventsourcing.sqlite:SQLiteApplicationRecorder"
+        if store.database_url is None
+        else "eventsourcing.postgres:PostgresApplicationRecorder"
+    )
+    return OwnershipLedger(store, env={"APPLICATION_RECORDER_TOPIC": recorder})
+
+
+def assert_every_event_linked(ledger: OwnershipLedger) -> None:
+    """The head covers the newest event and the chain every event, with no catch-up."""
+    events = positions(ledger)
+    head = chain_head(ledger, link_new=False)
+    assert head is not None
+    assert (head.position, head.length) == (events[-1].id, len(events))
+    result = verify(ledger)
+    assert result.intact
+    assert (result.checked, result.unlinked_tail) == (len(events), 0)
+
+
 def test_an_untouched_history_verifies_and_its_head_covers_every_event(
     ledger: OwnershipLedger,
 ) -> None:
@@ -87,19 +109,82 @@ def test_an_untouched_history_verifies_and_its_head_covers_every_event(
     assert catch_up(ledger) == head  # idempotent: nothing new, nothing changes
 
 
-def test_events_added_after_the_head_are_not_a_break_and_are_linked_by_catch_up(
+def test_commands_and_a_bulk_import_are_linked_as_they_are_stored(
     ledger: OwnershipLedger,
 ) -> None:
+    some_history(ledger)
+    assert_every_event_linked(ledger)
+    ledger.import_history(blue_sun_month(), batch=16)
+    assert_every_event_linked(ledger)
+
+
+def test_the_plain_postgres_insert_path_links_events_too(store: LedgerSettings) -> None:
+    if store.database_url is None:
+        pytest.skip("the insert function is a PostgreSQL feature")
+    plain = OwnershipLedger(store, env={"POSTGRES_ENABLE_DB_FUNCTIONS": "n"})
+    try:
+        some_history(plain)
+        assert_every_event_linked(plain)
+    finally:
+        plain.close()
+
+
+def test_writers_racing_on_one_store_link_every_event_into_one_chain(
+    store: LedgerSettings,
+) -> None:
+    ledgers = [OwnershipLedger(store) for _ in range(4)]
+    start = threading.Barrier(len(ledgers))
+
+    def write(n: int) -> None:
+        ledger = ledgers[n]
+        rep = ledger.join_staff(f"rep{n}", Role.SALES_REP, Seniority.SENIOR, f"t{n}", "n", T0).id
+        start.wait()
+        for c in range(5):
+            customer = ledger.register_customer(f"c{n}-{c}", Source.IMPORTED, T0).id
+            ledger.record_contact(
+                customer, rep, ContactKind.CALL, ContactChannel.COMPANY_PHONE, day(1), "ok"
+            )
+
+    try:
+        with ThreadPoolExecutor(len(ledgers)) as pool:
+            list(pool.map(write, range(len(ledgers))))
+        assert_every_event_linked(ledgers[0])
+    finally:
+        for ledger in ledgers:
+            ledger.close()
+
+
+def test_events_stored_before_links_were_stored_with_them_are_linked_by_catch_up(
+    ledger: OwnershipLedger, store: LedgerSettings
+) -> None:
     some_history(ledger, contacts=2)
-    first = catch_up(ledger)
+    first = chain_head(ledger, link_new=False)
     assert first is not None
-    some_history(ledger, contacts=1)
+    older = unlinking_ledger(store)
+    try:
+        some_history(older, contacts=1)
+    finally:
+        older.close()
     result = verify(ledger)
     assert result.intact
     assert result.unlinked_tail > 0
     second = chain_head(ledger)
     assert second is not None and second.position > first.position
     assert verify(ledger, {first.position: first.link}).intact
+    assert_every_event_linked(ledger)
+
+
+def test_the_first_write_after_unlinked_events_links_them_before_its_own(
+    ledger: OwnershipLedger, store: LedgerSettings
+) -> None:
+    older = unlinking_ledger(store)
+    try:
+        some_history(older, contacts=3)
+    finally:
+        older.close()
+    assert chain_head(ledger, link_new=False) is None
+    some_history(ledger, contacts=1)
+    assert_every_event_linked(ledger)
 
 
 def test_two_ledgers_catching_up_on_one_store_store_one_chain(store: LedgerSettings) -> None:
@@ -173,6 +258,27 @@ def test_one_changed_byte_in_one_event_is_named_as_the_first_broken_link(
     assert result.broken.problem == "altered"
     assert result.broken.originator_id == str(target.originator_id)
     assert result.broken.originator_version == target.originator_version
+    assert result.checked == 3
+
+
+def test_an_event_changed_before_anything_caught_up_no_longer_matches_its_link(
+    ledger: OwnershipLedger, store: LedgerSettings
+) -> None:
+    some_history(ledger)  # no verify, catch-up or head request: only the writes linked
+    target = positions(ledger)[3]
+    table = _events_table(ledger)
+    drop_guards(store, table)
+    state = bytearray(target.state)
+    state[len(state) // 2] ^= 0x01
+    with dba(store) as conn:
+        mark = "?" if store.database_url is None else "%s"
+        conn.execute(
+            f"UPDATE {table} SET state={mark} WHERE {_id_column(store)}={mark}",
+            (bytes(state), target.id),
+        )
+    result = verify(ledger)
+    assert result.broken is not None
+    assert (result.broken.position, result.broken.problem) == (target.id, "altered")
     assert result.checked == 3
 
 
