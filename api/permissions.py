@@ -45,7 +45,9 @@ PERMISSIONS: dict[str, Permission] = {
     "neglect.sweep": p(R.ALLOCATION_TEAM, R.MANAGER),
     "policy.show": Permission(EVERY_STAFF),
     "policy.adopt": p(R.MANAGER, R.ADMIN),
-    "events.feed": p(R.AUDITOR, R.ADMIN, R.MANAGER, scopes=("read_events",)),
+    # The feed is every event of the company: for auditors, admins and integration clients,
+    # not for a manager, whose lists are scoped to their team's files (rules 12, 17).
+    "events.feed": p(R.AUDITOR, R.ADMIN, scopes=("read_events",)),
     "team.change": p(R.MANAGER, R.ALLOCATION_TEAM),
     "contacts.record": p(
         R.SALES_REP, R.SERVICE, R.TECHNICAL, R.MANAGER, R.CALLBACK, scopes=("contacts",)

@@ -212,7 +212,10 @@ class RecordsLife:
         def act() -> None:
             value = Decimal(self.rng.randint(10, 500) * 1000)
             ref = f"CT-{self.rng.randint(10000, 99999)}"
-            self.app.sign_contract(cid, ref, value, self.now, self.pick(Role.MANAGER))
+            holder = self.holder[cid]
+            if holder is None:  # the company signs through a customer's holder
+                return
+            self.app.sign_contract(cid, ref, value, self.now, str(self.person_id(holder)))
             for role, team_role, days in (
                 (Role.SERVICE, TeamRole.SERVICE, 5),
                 (Role.TECHNICAL, TeamRole.TECHNICAL, 9),

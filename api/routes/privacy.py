@@ -21,6 +21,7 @@ from ledger.clock import aware
 from ledger.commands.access import Principal
 from ledger.enums import Severity, ShareScope
 from projections import privacy
+from projections.scope import scope_of, scoped
 
 router = APIRouter(tags=["privacy"])
 Terms = Field(min_length=1, max_length=2000)
@@ -175,10 +176,11 @@ def access_audit(
     """
     read.wait_for(ledger.event_count())
     with read.read() as tx:
-        return privacy.access_audit(
+        audit = privacy.access_audit(
             tx, str(customer) if customer else None, str(staff) if staff else None,
             *bounds(start, end), limit,
         )  # fmt: skip
+        return scoped(audit, scope_of(tx, who.actor))  # a manager audits their team's files
 
 
 @router.get("/violations")

@@ -23,6 +23,7 @@ from ledger.commands.access import Principal
 from projections import queries
 from projections.readmodels import ReadModels
 from projections.reports import REPORTS, Period
+from projections.scope import report_for, scope_of, scoped_rows
 from projections.tabular import spreadsheet_safe
 
 router = APIRouter(tags=["queries"])
@@ -125,13 +126,19 @@ def staff_book(
 ) -> dict[str, Any]:  # fmt: skip
     """A rep's holdings by tier now, or the customers held at `at` as known at `known_at`."""
     with read.read() as tx:
+        allowed = scope_of(tx, who.actor)  # a manager sees another team's book as empty
         if at is None and known_at is None:
-            return {t: [asdict(h) for h in hs] for t, hs in queries.book(tx, str(staff_id)).items()}
+            book = queries.book(tx, str(staff_id))
+            return {
+                t: [asdict(h) for h in hs if allowed is None or h.customer_id in allowed]
+                for t, hs in book.items()
+            }
         held = queries.book_as_of(
             tx, str(staff_id), aware(at or utcnow(), "at"),
             aware(known_at, "known_at") if known_at else None,
         )  # fmt: skip
-    return {"held": [{"customer_id": c, "since": since} for c, since in held]}
+        rows = [{"customer_id": c, "since": since} for c, since in held]
+        return {"held": scoped_rows(rows, allowed)}
 
 
 @router.get("/pool")
@@ -141,7 +148,7 @@ def pool(
 ) -> dict[str, Any]:  # fmt: skip
     """Customers in the company pool: unheld, waiting for the allocator or the team."""
     with read.read() as tx:
-        return page(queries.company_pool(tx), limit, offset)
+        return page(scoped_rows(queries.company_pool(tx), scope_of(tx, who.actor)), limit, offset)
 
 
 @router.get("/reports/{name}", response_model=None)
@@ -165,7 +172,7 @@ def report(
         known_at=aware(known_at, "known_at") if known_at else None,
     )  # fmt: skip
     with read.read() as tx:
-        sections = REPORTS[name](tx, period)
+        sections = report_for(tx, who.actor, name, period)  # only files the reader may open
     if format == "csv":
         return Response(as_csv(sections), media_type="text/csv")
     return {key: page(rows, limit, offset) for key, rows in sections.items()}

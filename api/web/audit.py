@@ -18,6 +18,7 @@ from api.web.pages import page
 from api.web.session import PageRefused, PageRoute, viewer
 from ledger.commands.access import Principal
 from projections import privacy
+from projections.scope import scope_of, scoped
 
 router = APIRouter(prefix="/ui", route_class=PageRoute, include_in_schema=False)
 Auditor = Annotated[Principal, Depends(viewer("access.audit"))]
@@ -57,6 +58,7 @@ def access_audit(
         audit = privacy.access_audit(
             tx, customer_id, staff_id, moment(chosen.start, "from"), moment(chosen.end, "to"), rows
         )
+        audit = scoped(audit, scope_of(tx, who.actor))
         return page(
             request, "audit.html", who, tx, chosen, audit=audit, readers=readers(audit["reads"]),
             customer=customer_id or "", staff_filter=staff_id or "", limit=rows,

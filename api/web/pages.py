@@ -25,6 +25,7 @@ from ledger.clock import utcnow
 from ledger.commands.access import Principal
 from projections import queries
 from projections.reports import REPORTS
+from projections.scope import report_for
 from projections.store import Tx
 
 router = APIRouter(prefix="/ui", route_class=PageRoute, include_in_schema=False)
@@ -58,9 +59,9 @@ def home(request: Request, who: Anyone, read: ModelsDep, chosen: Chosen) -> Resp
         period = chosen.period()
         counts = {
             **readings.customer_counts(tx),
-            "at_risk": REPORTS["control"](tx, period)["at_risk"],
-            "due": REPORTS["due"](tx, period),
-            "transfers": REPORTS["transfers"](tx, period)["transfers"],
+            "at_risk": report_for(tx, who.actor, "control", period)["at_risk"],
+            "due": report_for(tx, who.actor, "due", period),
+            "transfers": report_for(tx, who.actor, "transfers", period)["transfers"],
             "fairness": REPORTS["fairness"](tx, period)["summary"][0],
         }
         return page(request, "home.html", who, tx, chosen, counts=counts)
@@ -110,7 +111,7 @@ def chart_end(file: dict[str, Any], chosen: Filters) -> datetime:
 def at_risk(request: Request, who: ReportReader, read: ModelsDep, chosen: Chosen) -> Response:
     """Report 5: the customers drifting to one person, highest risk first, with the reasons."""
     with read.read() as tx:
-        rows = REPORTS["control"](tx, chosen.period())["at_risk"]
+        rows = report_for(tx, who.actor, "control", chosen.period())["at_risk"]
         return page(request, "at_risk.html", who, tx, chosen, rows=rows)
 
 
@@ -133,7 +134,7 @@ def transfers(request: Request, who: ReportReader, read: ModelsDep, chosen: Chos
     """Report 8 for the period, and every transfer request with who approved or rejected it."""
     with read.read() as tx:
         period = chosen.period()
-        rows = REPORTS["transfers"](tx, period)["transfers"]
+        rows = report_for(tx, who.actor, "transfers", period)["transfers"]
         requests = readings.transfer_requests(tx, period)
         return page(request, "transfers.html", who, tx, chosen, rows=rows, requests=requests)
 
@@ -142,7 +143,7 @@ def transfers(request: Request, who: ReportReader, read: ModelsDep, chosen: Chos
 def due(request: Request, who: ReportReader, read: ModelsDep, chosen: Chosen) -> Response:
     """Report 9: rotations due, neglected customers, overdue complaints, unverified contacts."""
     with read.read() as tx:
-        lists = REPORTS["due"](tx, chosen.period())
+        lists = report_for(tx, who.actor, "due", chosen.period())
         return page(request, "due.html", who, tx, chosen, lists=lists)
 
 

@@ -14,12 +14,11 @@ from eventsourcing.persistence import IntegrityError
 
 from ledger.access import ApiToken, FileRead, refusal_id, token_digest
 from ledger.clock import aware
-from ledger.customer import Customer
+from ledger.commands.fileaccess import file_facts, reader_of
 from ledger.enums import Role
 from ledger.errors import InvalidInput, LedgerError, NotFound, RuleViolation
 from ledger.rules import access, eligibility
 from ledger.service import LedgerService, Receipt
-from ledger.staff import Staff
 
 CLIENT_SCOPES = frozenset({"leads", "contacts", "callbacks", "expenses", "read_events"})
 
@@ -95,7 +94,7 @@ class AccessCommands(LedgerService):
         reader = self.staff(reader_id)
         try:
             eligibility.check_active(reader_id, reader.status_at(at))
-            reason = access.check_can_read(self._reader(reader), self._file_facts(customer))
+            reason = access.check_can_read(reader_of(reader), file_facts(self, customer))
         except LedgerError as refusal:
             try:
                 self._peek(refusal_id(reader_id, str(customer_id), at))  # recorded this hour
@@ -107,18 +106,3 @@ class AccessCommands(LedgerService):
                     self.save(tried)
             raise
         return self._save(FileRead(reader_id, str(customer_id), what, True, reason, at, reader_id))
-
-    def _reader(self, staff: Staff) -> access.Reader:
-        return access.Reader(str(staff.id), staff.role, staff.team, staff.area)
-
-    def _file_facts(self, customer: Customer) -> access.FileFacts:
-        holder_team = self.staff(customer.holder).team if customer.holder else None
-        teams = frozenset(self.staff(member).team for member in customer.team)
-        return access.FileFacts(
-            str(customer.id),
-            customer.holder,
-            holder_team,
-            frozenset(customer.team),
-            teams,
-            customer.area,
-        )

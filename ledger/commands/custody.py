@@ -220,9 +220,7 @@ class CustodyCommands(PlacementMixin):
         return self._save(customer, ref=grant_id)
 
     @retrying
-    def approve_exception(
-        self, customer_id: UUID, grant_id: str, at: datetime, by: str
-    ) -> Receipt:
+    def approve_exception(self, customer_id: UUID, grant_id: str, at: datetime, by: str) -> Receipt:
         """A manager's own approval: the move that uses it records them as its signer."""
         at = aware(at)
         customer = self.customer(customer_id)

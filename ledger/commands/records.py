@@ -10,6 +10,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from ledger.channel import Channel, normalise
 from ledger.clock import aware, utcnow
+from ledger.commands.fileaccess import check_works_on
 from ledger.enums import (
     CallbackOutcome,
     ContactChannel,
@@ -30,6 +31,7 @@ class RecordsCommands(LedgerService):
         self, customer_id: UUID, staff_id: UUID, team_role: TeamRole, at: datetime, by: str
     ) -> Receipt:
         customer = self.customer(customer_id)
+        check_works_on(self, customer, by, aware(at), what="team change")
         member = self.staff(staff_id)
         eligibility.check_active(str(staff_id), member.status_at(aware(at)))
         customer.add_team_member(str(staff_id), team_role, occurred_at=aware(at), by=by)
@@ -69,6 +71,7 @@ class RecordsCommands(LedgerService):
         service done by the sales holder after the contract are accepted and flagged."""
         at = aware(at)
         customer = self.customer(customer_id)
+        check_works_on(self, customer, by, at, named=str(staff_id), what="contact")
         eligibility.check_active(str(staff_id), self.staff_view(staff_id).status_at(at))
         params = self.policy_in_force(at).params
         entered = aware(recorded_at or utcnow(), "recorded_at")
@@ -121,6 +124,7 @@ class RecordsCommands(LedgerService):
     ) -> Receipt:
         """The number the company reaches the customer on must be the company's own."""
         customer = self.customer(customer_id)
+        check_works_on(self, customer, by, aware(at), what="contact channel")
         records.check_company_channel(address, bool(self._is_company_channel(address)))
         customer.set_contact_channel(normalise(address), occurred_at=aware(at), by=by)
         return self._save(customer)
@@ -131,6 +135,7 @@ class RecordsCommands(LedgerService):
     ) -> Receipt:
         """Decision makers, influencers and key contacts; a replaced one raises a warning (161)."""
         customer = self.customer(customer_id)
+        check_works_on(self, customer, by, aware(at), what="key contact")
         customer.record_key_contact(person, title, role, occurred_at=aware(at), by=by)
         return self._save(customer)
 
@@ -147,6 +152,7 @@ class RecordsCommands(LedgerService):
         note: str = "",
     ) -> Receipt:
         customer = self.customer(customer_id)
+        check_works_on(self, customer, by, aware(at), named=str(caller_id), what="callback")
         caller = self.staff(caller_id)
         eligibility.check_active(str(caller_id), caller.status)
         interested = {customer.contact_staff(contact_id), customer.holder}
@@ -161,6 +167,8 @@ class RecordsCommands(LedgerService):
         self, customer_id: UUID, contact_id: str, amount: Decimal, at: datetime, by: str
     ) -> Receipt:
         customer = self.customer(customer_id)
+        named = customer.contact_staff(contact_id)
+        check_works_on(self, customer, by, aware(at), named=named, what="expense claim")
         customer.claim_expense(contact_id, amount, occurred_at=aware(at), by=by)
         return self._save(customer, ref=contact_id)
 
@@ -169,5 +177,6 @@ class RecordsCommands(LedgerService):
         self, customer_id: UUID, contract_ref: str, value: Decimal, at: datetime, by: str
     ) -> Receipt:
         customer = self.customer(customer_id)
+        check_works_on(self, customer, by, aware(at), what="contract")
         customer.sign_contract(contract_ref, value, occurred_at=aware(at), by=by)
         return self._save(customer, ref=contract_ref)

@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from ledger.clock import aware, utcnow
+from ledger.commands.fileaccess import check_works_on
 from ledger.commands.placement import PlacementMixin
 from ledger.complaint import Complaint
 from ledger.enums import CallbackOutcome, Role
@@ -17,6 +18,7 @@ from ledger.service import Receipt, retrying
 from ledger.trip import Trip
 
 R = Role
+REPS = frozenset({Role.SALES_REP})
 TRAVELLERS = frozenset({R.SALES_REP, R.SERVICE, R.TECHNICAL, R.MANAGER})
 EXPENSE_APPROVERS = frozenset({R.MANAGER, R.ADMIN})
 COMPLAINT_HANDLERS = frozenset({R.SERVICE, R.TECHNICAL, R.MANAGER, R.SALES_VP})
@@ -51,6 +53,7 @@ class WorkflowCommands(PlacementMixin):
         """The traveller's report; more than N days after the trip it is accepted and flagged late."""
         at = aware(at)
         customer = self.customer(customer_id)
+        check_works_on(self, customer, by, at, named=str(staff_id), what="trip")
         traveller = self.staff(staff_id)
         eligibility.check_active(str(staff_id), traveller.status_at(at))
         records.check_role(str(staff_id), traveller.role, TRAVELLERS, "record a trip")
@@ -164,6 +167,9 @@ class WorkflowCommands(PlacementMixin):
     ) -> Receipt:
         """The feedback form starts the clock of the reply limit; anyone may take a complaint."""
         customer = self.customer(customer_id)
+        # The customer's complaint may reach anyone; a rep logs one only on their own files,
+        # or a rival could open complaints against another rep's customer.
+        check_works_on(self, customer, by, aware(at), what="complaint", roles=REPS)
         complaint = Complaint(str(customer.id), summary, form or {}, occurred_at=aware(at), by=by)
         customer.log_complaint(complaint.id.hex, summary, occurred_at=aware(at), by=by)
         return self._save(customer, complaint, ref=complaint.id.hex)  # the file's row first

@@ -9,6 +9,10 @@ from ledger.errors import AccessDenied
 
 READ_ALL = frozenset({Role.AUDITOR, Role.ADMIN, Role.ALLOCATION_TEAM})
 READ_BY_AREA = frozenset({Role.CLERK, Role.CALLBACK, Role.SALES_VP})
+NAME_OTHERS = frozenset({Role.MANAGER, Role.CLERK, Role.ALLOCATION_TEAM, Role.ADMIN})
+# The company's own file keepers: the clerk files every customer's records and the callback
+# team calls every customer back (rules 22-26); the door lets each only its own kind of write.
+FILE_KEEPERS = frozenset({Role.CLERK, Role.CALLBACK})
 
 
 @dataclass(frozen=True)
@@ -49,3 +53,34 @@ def check_can_read(reader: Reader, file: FileFacts) -> str:
         customer_id=file.customer_id,
         rule="access",
     )
+
+
+def check_can_write(reader: Reader, file: FileFacts, what: str) -> None:
+    """Who may read a file may record on it; nobody else (a rep on another rep's customer)."""
+    if reader.role in FILE_KEEPERS:
+        return
+    try:
+        check_can_read(reader, file)
+    except AccessDenied:
+        raise AccessDenied(
+            "file_write_denied",
+            f"Staff {reader.staff_id} ({reader.role.value}) may not record a {what} on customer "
+            f"{file.customer_id}: not its holder, on its team, or their manager (SEED-RULES "
+            "12, 17).",
+            staff_id=reader.staff_id,
+            customer_id=file.customer_id,
+            rule="access",
+        ) from None
+
+
+def check_own_name(reader: Reader, named: str, what: str) -> None:
+    """A staff member records their own work; naming another is for whoever supervises it."""
+    if named != reader.staff_id and reader.role not in NAME_OTHERS:
+        raise AccessDenied(
+            "acting_for_another",
+            f"Staff {reader.staff_id} ({reader.role.value}) may record a {what} only in their "
+            f"own name, not as {named}.",
+            staff_id=reader.staff_id,
+            named=named,
+            rule="access",
+        )

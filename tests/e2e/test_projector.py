@@ -66,6 +66,10 @@ def test_a_killed_projector_makes_positioned_reads_wait_then_a_new_one_catches_u
         assert holder(free[1], second).json()["holder"] == reps[1]
         third = assign(free[2], reps[2])
         assert holder(free[2], third).json()["holder"] == reps[2]
+        # each read is itself recorded: let the projector apply the last record before it stops
+        follower = ReadModels(people.ledger, writer=False)
+        follower.wait_for(people.ledger.event_count(), timeout=10)
+        follower.close()
         people.ledger.close()
     finally:
         projector.terminate()

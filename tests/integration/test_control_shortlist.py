@@ -13,7 +13,15 @@ from datetime import timedelta
 import pytest
 
 from ledger.application import OwnershipLedger
-from ledger.enums import CallbackOutcome, ContactChannel, ContactKind, Role, Tier, TransferReason
+from ledger.enums import (
+    CallbackOutcome,
+    ContactChannel,
+    ContactKind,
+    Role,
+    TeamRole,
+    Tier,
+    TransferReason,
+)
 from projections.measures import WEIGHTS, risk_components, score_of
 from projections.readmodels import ReadModels
 from projections.reports import REPORTS, Period
@@ -46,8 +54,12 @@ def company(ledger: OwnershipLedger) -> Company:
         holder = reps[n % 4]
         since = day(rng.randrange(1, 30)) + (timedelta() if n % 3 else timedelta(minutes=1))
         ledger.assign_customer(cid, firm[holder], since, alloc)
+        serving = {holder}
         for k in range(rng.choice([0, 1, 2, 5, 6, 9])):
             who = holder if rng.random() < 0.6 else rng.choice(reps)
+            if who not in serving:  # another rep contacts the customer as one of its team
+                ledger.add_team_member(cid, firm[who], TeamRole.SERVICE, since, alloc)
+                serving.add(who)
             at = since + timedelta(days=rng.randrange(0, 10), hours=rng.randrange(24))
             channel = rng.choice([ContactChannel.COMPANY_PHONE, ContactChannel.PRIVATE_PHONE])
             asked = rng.choice([None, None, "company", "Wang"])

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ledger.application import OwnershipLedger
-from ledger.enums import ContactChannel, ContactKind, Source, Tier, TransferReason
+from ledger.enums import ContactChannel, ContactKind, Source, TeamRole, Tier, TransferReason
 from projections import queries
 from projections.readmodels import ReadModelBehind, ReadModels
 from projections.reports import REPORTS, Period
@@ -93,6 +93,9 @@ def test_a_single_threaded_customer_on_private_channels_tops_the_control_index(
     alloc = company.by("alloc")
     for cid in (lone, shared):
         ledger.assign_customer(cid, company["senior"], day(1), alloc)
+    ledger.add_team_member(
+        shared, company["mid"], TeamRole.SERVICE, day(1), alloc
+    )  # a second thread
     for n in range(6):
         ledger.record_contact(lone, company["senior"], ContactKind.CALL, ContactChannel.PRIVATE_PHONE, day(2 + n), company.by("senior"))  # fmt: skip
         who = company["senior"] if n % 2 else company["mid"]
@@ -184,7 +187,7 @@ def test_the_customer_file_gathers_tier_history_contacts_callbacks_contracts_and
 ) -> None:
     from decimal import Decimal
 
-    from ledger.enums import CallbackOutcome, Role, TeamRole
+    from ledger.enums import CallbackOutcome, Role
 
     company.hire("caller", Role.CALLBACK)
     company.hire("svc", Role.SERVICE)
