@@ -90,9 +90,16 @@ def export(
     links_only: Annotated[
         bool, typer.Option("--links-only", help="Check the exported links, not the whole chain.")
     ] = False,
+    after: Annotated[
+        int, typer.Option(min=0, help="Only events after this log position (a page's next).")
+    ] = 0,
+    limit: Annotated[
+        int | None, typer.Option(min=1, help="At most this many events: one page, as over HTTP.")
+    ] = None,
 ) -> None:
     """Every ownership event of a customer or a period, with the chain links that prove it.
 
+    Whole by default; `--limit` writes one page and prints the `--after` of the next.
     `ledger export events` writes the whole log instead, as JSON Lines.
     """
     if ctx.invoked_subcommand is not None:
@@ -100,7 +107,7 @@ def export(
     ledger = open_ledger()
     try:
         scope = Scope(customer, _aware(start), _aware(end))
-        result = build_export(ledger, scope, whole_chain=not links_only)
+        result = build_export(ledger, scope, whole_chain=not links_only, after=after, limit=limit)
     except LedgerError as refusal:
         raise _refused(refusal) from None
     finally:
@@ -116,6 +123,8 @@ def export(
         f"{len(result.events)} ownership events, chain head "
         f"{head.link if head else '-'} at position {head.position if head else 0}: {verdict}"
     )
+    if result.next_after is not None:
+        errors.print(f"more follow: the next page is --after {result.next_after}")
     if not result.verified:
         raise typer.Exit(code=1)
 

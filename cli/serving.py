@@ -82,6 +82,16 @@ def serve(
             "it sends as the server closes the connection becomes a 502.",
         ),
     ] = 30,
+    header_timeout: Annotated[
+        float,
+        typer.Option(
+            min=0.1,
+            envvar="LEDGER_HEADER_TIMEOUT",
+            help="Seconds a client has to send a request's line and headers, counted from the "
+            "connection or the request's first byte; a slower one is closed (408 if it began), "
+            "which uvicorn alone never does.",
+        ),
+    ] = 10.0,
 ) -> None:
     """Serve the HTTP API from N worker processes, and keep the read models from one more."""
     import uvicorn
@@ -90,6 +100,7 @@ def serve(
     prepare_store(settings)
     os.environ["LEDGER_CREATE_TABLES"] = "false"  # the workers and the projector inherit it
     os.environ["LEDGER_SUPERVISOR_PID"] = str(os.getpid())  # workers exit when it is gone
+    os.environ["LEDGER_HEADER_TIMEOUT"] = str(header_timeout)  # api/httpprotocol.py reads it
     child = ProjectorChild() if projector else None
     if child is not None:
         child.start()
@@ -102,6 +113,7 @@ def serve(
             workers=workers,
             access_log=access_log,
             timeout_keep_alive=keep_alive,
+            http="api.httpprotocol:HeaderTimeoutProtocol",
         )
     finally:
         if child is not None:

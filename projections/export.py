@@ -5,6 +5,11 @@ in the hash chain of `projections/chain.py` (position, the link before it, its o
 bytes as stored, so a reviewer can recompute every link without the ledger. The export names
 the chain head at export time and says whether every exported link recomputes and whether the
 whole chain verifies from its start to that head.
+
+A long period comes in pages cut in the log's order, so a page never moves under a reader: the
+first `limit` events of the scope at positions after `after`, with the proof and policies of
+those events, and `next`, the position the following page starts after (None on the last). Rows
+within a page keep the export's order (business time, then position).
 """
 
 from __future__ import annotations
@@ -109,6 +114,8 @@ class CustodyExport:
     verification: dict[str, Any]
     events: Rows
     policies: Rows
+    after: int = 0
+    next_after: int | None = None  # where the next page starts, None on the last
 
     @property
     def verified(self) -> bool:
@@ -123,6 +130,8 @@ class CustodyExport:
             "verification": self.verification,
             "events": self.events,
             "policies": self.policies,
+            "after": self.after,
+            "next": self.next_after,
         }
 
 
@@ -154,11 +163,32 @@ class _Found:
     def name(self, staff_id: str | None) -> str | None:
         return None if staff_id is None else self.staff.get(staff_id, staff_id)
 
+    def keep_page(self, after: int, limit: int | None) -> int | None:
+        """Keeps the first `limit` events after `after`, still in the log's order, and the
+        unreadable positions among them; returns where the next page starts, if any is left.
+
+        Names and policy versions still come from the whole log: a page's rows read as they do
+        in the whole export.
+        """
+        events = [(n, e) for n, e in self.events if n.id > after]
+        self.events = events[:limit]
+        end = self.events[-1][0].id if limit is not None and len(events) > limit else None
+        self.unreadable = [p for p in self.unreadable if p > after and (end is None or p <= end)]
+        return end
+
 
 def build_export(
-    app: LedgerService, scope: Scope, whole_chain: bool = True, at: datetime | None = None
+    app: LedgerService,
+    scope: Scope,
+    whole_chain: bool = True,
+    at: datetime | None = None,
+    after: int = 0,
+    limit: int | None = None,
 ) -> CustodyExport:
-    """Link any new events, read the events in scope, and check their links (and the chain)."""
+    """Link any new events, read the events in scope, and check their links (and the chain).
+
+    With a `limit` (at least 1), one page of them: those after the log position `after`.
+    """
     scope = scope.checked()
     head = catch_up(app)
     found = _Found()
@@ -168,6 +198,7 @@ def build_export(
         raise NotFound(
             "unknown_customer", f"No customer with id {scope.customer_id}.", id=scope.customer_id
         )
+    next_after = found.keep_page(after, limit)
     versions = {v for _, e in found.events if (v := _version(e)) is not None}
     applied = [found.policies[v] for v in sorted(versions) if v in found.policies]
     proofs = _proofs(app, [n for n, _ in found.events] + [n for n, _ in applied])
@@ -177,7 +208,8 @@ def build_export(
     if 0 in versions:
         policies.insert(0, _default_policy_row())
     checked = _verification(app, proofs, found.unreadable, whole_chain)
-    return CustodyExport(scope, at or utcnow(), head, checked, events, policies)
+    exported_at = at or utcnow()
+    return CustodyExport(scope, exported_at, head, checked, events, policies, after, next_after)
 
 
 def _scan(app: LedgerService, scope: Scope, stop: int) -> Iterator[tuple[Notification, Any]]:

@@ -48,6 +48,7 @@ def as_csv(export: CustodyExport) -> str:
         "scope_to": data["scope"]["to"], "head_position": head.get("position"),
         "head_link": head.get("link"), "head_length": head.get("length"), **data["verification"],
     }  # fmt: skip
+    chain |= {"after": data["after"], "next": data["next"]}  # a saved page says it is one
     rows = [
         chain,
         *({"section": "event", **r} for r in data["events"]),
@@ -73,7 +74,15 @@ def as_html(export: CustodyExport) -> str:
         title = f"{start} to {end}"
         text = f"every customer, business time from {start} to before {end}"
     template = _pages.get_template("custody.html")
+    text += _page_text(data["after"], data["next"])
     return template.render(x=data, v=data["verification"], title=title, scope_text=text)
+
+
+def _page_text(after: int, next_after: int | None) -> str:
+    """A printed page of a longer export must not pass for the whole of it."""
+    if next_after is not None:
+        return f"; this page: log positions {after + 1} to {next_after}, more follow after it"
+    return f"; this page: log positions after {after}, the last" if after else ""
 
 
 def _cell(value: Any) -> Any:

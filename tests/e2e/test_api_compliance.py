@@ -65,22 +65,25 @@ def test_the_custody_export_comes_as_json_csv_and_a_printable_page(people: Direc
 
 def test_a_period_export_and_every_refusal_say_why(people: Directory) -> None:
     customer = lead(people, LEAD, 1)
-    manager = people["manager"]
+    manager, auditor = people["manager"], people["auditor"]
     period: dict[str, object] = {"from": T0.isoformat(), "to": day(2).isoformat()}
-    whole = manager.get("/exports/custody", period)
+    whole = auditor.get("/exports/custody", period)
     assert whole.status_code == 200, whole.text
     assert {e["customer_id"] for e in whole.json()["events"]} == {customer}
-    links_only = manager.get("/exports/custody", {**period, "chain": "links"}).json()
+    # every customer's history: a manager exports one file at a time (issue 22, finding 3)
+    refusal(manager.get("/exports/custody", period), 403, "period_export_denied")
+    links_only = auditor.get("/exports/custody", {**period, "chain": "links"}).json()
     assert links_only["verification"]["chain_checked"] is None
     assert links_only["verification"]["verified"] is True
 
-    refusal(manager.get("/exports/custody", {**period, "format": "pdf"}), 422, "export_format_unknown")  # fmt: skip
+    pdf = {**period, "format": "pdf"}
+    refusal(manager.get("/exports/custody", pdf), 422, "export_format_unknown")
     refusal(manager.get("/exports/custody"), 422, "export_scope_missing")
     refusal(manager.get("/exports/custody", {"from": period["from"]}), 422, "export_scope_missing")
     backwards: dict[str, object] = {"from": period["to"], "to": period["from"]}
-    refusal(manager.get("/exports/custody", backwards), 422, "period_empty")
+    refusal(auditor.get("/exports/custody", backwards), 422, "period_empty")
     naive: dict[str, object] = {"from": "2024-03-01T00:00:00", "to": period["to"]}
-    refusal(manager.get("/exports/custody", naive), 422, "naive_time")
+    refusal(auditor.get("/exports/custody", naive), 422, "naive_time")
     nobody: dict[str, object] = {"customer": "00000000-0000-4000-8000-000000000000"}
     refusal(manager.get("/exports/custody", nobody), 404, "unknown_customer")
 
