@@ -9,7 +9,7 @@ from rich.console import Console
 
 from ledger.application import OwnershipLedger
 from ledger.settings import LedgerSettings
-from projections.chain import catch_up, verify
+from projections.chain import catch_up, check_snapshots, verify
 from projections.guard import open_ledger, unguarded_tables
 
 console = Console(highlight=False, soft_wrap=True)  # one line per fact, for scripts and logs
@@ -65,5 +65,27 @@ def verify_chain(
             f"{result.checked} links checked, {head.length - result.checked} new events linked, "
             f"{head.length} events in the chain."
         )
+        if not _snapshots_intact(ledger):
+            raise typer.Exit(code=1)
     finally:
         ledger.close()
+
+
+def _snapshots_intact(ledger: OwnershipLedger) -> bool:
+    """Snapshots are outside the chain: each must carry the ledger's seal to be used."""
+    seals = check_snapshots(ledger)
+    for originator, version in seals.broken:
+        console.print(
+            f"[red]snapshot of {originator} at version {version} fails its seal[/]: it was "
+            "changed after the ledger wrote it; it is never used (the events rebuild that state)."
+        )
+    if seals.unsealed:
+        console.print(
+            f"[yellow]warning:[/] {len(seals.unsealed)} snapshots carry no seal (written before "
+            "seals, or stripped); they are never used."
+        )
+    console.print(
+        f"{seals.checked - len(seals.broken) - len(seals.unsealed)} of {seals.checked} snapshots "
+        "sealed."
+    )
+    return seals.intact

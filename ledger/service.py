@@ -16,6 +16,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Proce
 from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    EventStore,
     IntegrityError,
     JSONTranscoder,
     Recording,
@@ -32,6 +33,7 @@ from ledger.idempotency import IdempotencyRecord, Replayed
 from ledger.policy import Policy, PolicyVersion
 from ledger.roster import LeadRoster
 from ledger.settings import LedgerSettings
+from ledger.snapshotseal import SealedSnapshotStore, SealingMapper, load_key
 from ledger.staff import Staff
 from ledger.team import Census, Team
 from ledger.transcodings import EnumAsValue
@@ -233,6 +235,15 @@ class LedgerService(Application[UUID]):
             with datastore.transaction(commit=True) as cursor:
                 cursor.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         return super().construct_recorder()
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        """Snapshots sealed with a key kept outside the store: an edited one is never used."""
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        configured = self.settings.snapshot_key
+        key = load_key(
+            configured.get_secret_value() if configured else None, self.settings.data_dir
+        )
+        return SealedSnapshotStore(mapper=SealingMapper(self.mapper, key), recorder=recorder)
 
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         """Record, then cache a copy of each saved aggregate, never the object itself.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -26,6 +26,9 @@ class LedgerSettings(BaseSettings):
     # often; a first load then replays at most this many small events.
     set_snapshot_interval: int = 2_000
     cache_size: int | None = 10_000
+    # Seals every snapshot (ledger/snapshotseal.py). Give every process of one store the same
+    # key (64 hex digits); unset, this installation makes its own in data_dir/snapshot.key.
+    snapshot_key: SecretStr | None = None
     postgres_schema: str | None = Field(default=None, pattern=r"^[a-z_][a-z0-9_]{0,62}$")
     read_database_url: str | None = None  # a streaming replica that serves the read models
     # Off in processes started after the store was prepared (API workers, the projector): a
