@@ -44,6 +44,14 @@ class HeaderDeadline:
     _deadline: asyncio.TimerHandle | None = None
     _began = False
 
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        super().connection_made(transport)  # type: ignore[misc]
+        self._expect_headers(received=False)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._headers_done()
+        super().connection_lost(exc)  # type: ignore[misc]
+
     def _expect_headers(self, received: bool) -> None:
         """Later bytes do not push the deadline back: a trickle of them is the attack."""
         self._began = self._began or received
@@ -82,14 +90,6 @@ class HttpToolsHeaderTimeout(HeaderDeadline, HttpToolsProtocol):
 
     _awaiting_headers = True  # from the end of one request's body to the next one's headers
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._expect_headers(received=False)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._headers_done()
-        super().connection_lost(exc)
-
     def data_received(self, data: bytes) -> None:
         """Blank lines before a request line, which the parser skips, start the clock too (they
         stop uvicorn's keep-alive one), but only a request begun is answered 408."""
@@ -119,14 +119,6 @@ class HttpToolsHeaderTimeout(HeaderDeadline, HttpToolsProtocol):
 
 class H11HeaderTimeout(HeaderDeadline, H11Protocol):
     """h11 with the header deadline: the client owes headers while h11 holds it IDLE."""
-
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._expect_headers(received=False)
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._headers_done()
-        super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
         if self.conn.their_state is h11.IDLE:

@@ -236,12 +236,8 @@ def test_a_business_unit_schema_gets_its_own_chain_and_guards(store: LedgerSetti
         unit.close()
 
 
-def test_one_changed_byte_in_one_event_is_named_as_the_first_broken_link(
-    ledger: OwnershipLedger, store: LedgerSettings
-) -> None:
-    some_history(ledger)
-    catch_up(ledger)
-    target = positions(ledger)[3]
+def flip_a_byte(ledger: OwnershipLedger, store: LedgerSettings, target: Any) -> None:
+    """What an attacker does to one stored event once the guards are gone."""
     table = _events_table(ledger)
     drop_guards(store, table)
     state = bytearray(target.state)
@@ -252,6 +248,15 @@ def test_one_changed_byte_in_one_event_is_named_as_the_first_broken_link(
             f"UPDATE {table} SET state={mark} WHERE {_id_column(store)}={mark}",
             (bytes(state), target.id),
         )
+
+
+def test_one_changed_byte_in_one_event_is_named_as_the_first_broken_link(
+    ledger: OwnershipLedger, store: LedgerSettings
+) -> None:
+    some_history(ledger)
+    catch_up(ledger)
+    target = positions(ledger)[3]
+    flip_a_byte(ledger, store, target)
     result = verify(ledger)
     assert result.broken is not None
     assert result.broken.position == target.id
@@ -266,16 +271,7 @@ def test_an_event_changed_before_anything_caught_up_no_longer_matches_its_link(
 ) -> None:
     some_history(ledger)  # no verify, catch-up or head request: only the writes linked
     target = positions(ledger)[3]
-    table = _events_table(ledger)
-    drop_guards(store, table)
-    state = bytearray(target.state)
-    state[len(state) // 2] ^= 0x01
-    with dba(store) as conn:
-        mark = "?" if store.database_url is None else "%s"
-        conn.execute(
-            f"UPDATE {table} SET state={mark} WHERE {_id_column(store)}={mark}",
-            (bytes(state), target.id),
-        )
+    flip_a_byte(ledger, store, target)
     result = verify(ledger)
     assert result.broken is not None
     assert (result.broken.position, result.broken.problem) == (target.id, "altered")
