@@ -6,9 +6,10 @@ import time
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from api.errors import ApiError
 from api.permissions import allowed
 from ledger.application import OwnershipLedger
 from ledger.clock import utcnow
@@ -58,12 +59,14 @@ def get_principal(
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> Principal:
     if credentials is None:
-        raise HTTPException(401, "A bearer token is required.", {"WWW-Authenticate": "Bearer"})
+        raise ApiError(
+            401, "missing_token", "A bearer token is required.", {"WWW-Authenticate": "Bearer"}
+        )
     try:
         cache: PrincipalCache = request.app.state.principals
         return cache.resolve(ledger, credentials.credentials)
     except LedgerError as refusal:
-        raise HTTPException(401, refusal.message, {"WWW-Authenticate": "Bearer"}) from None
+        raise ApiError(401, refusal.code, refusal.message, {"WWW-Authenticate": "Bearer"}) from None
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
@@ -75,7 +78,9 @@ def allow(operation: str) -> Callable[[Principal], Principal]:
     def check(principal: PrincipalDep) -> Principal:
         if not allowed(operation, principal.role, principal.scopes):
             who = principal.role.value if principal.role else "this client"
-            raise HTTPException(403, f"{who} may not {operation}.")
+            raise ApiError(
+                403, "forbidden", f"{who} may not {operation}.", operation=operation, role=who
+            )
         return principal
 
     return check

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from eventsourcing.persistence import PersistenceError
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ledger.errors import LedgerError
 
@@ -18,6 +21,37 @@ STATUS_BY_KIND = {
     "unavailable": 503,
     "forbidden": 403,
 }
+
+
+# What the edge itself answers before any rule is asked: the one envelope, a stable code each.
+CODE_BY_STATUS = {
+    400: "bad_request",
+    401: "missing_token",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    503: "unavailable",
+}
+
+
+class ApiError(HTTPException):
+    """A refusal at the edge (no token, a role the door does not let in, a malformed header)
+    with its code and numbers, answered in the same envelope as the domain's refusals."""
+
+    def __init__(
+        self,
+        status: int,
+        code: str,
+        message: str,
+        headers: dict[str, str] | None = None,
+        **params: Any,
+    ) -> None:
+        super().__init__(status, message, headers)
+        self.code = code
+        self.params = params
 
 
 def encodable(text: str) -> str:
@@ -51,6 +85,18 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     def invalid_request(request: Request, error: RequestValidationError) -> JSONResponse:
         return JSONResponse(status_code=422, content={"error": validation_body(error)})
+
+    @app.exception_handler(StarletteHTTPException)
+    def http_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        """The edge's refusals and the router's own (unknown path, wrong method)."""
+        body = {
+            "code": getattr(error, "code", None) or CODE_BY_STATUS.get(error.status_code, "error"),
+            "message": encodable(str(error.detail)),
+            "params": getattr(error, "params", {}),
+        }
+        return JSONResponse(
+            status_code=error.status_code, content={"error": body}, headers=error.headers
+        )
 
     @app.exception_handler(LedgerError)
     def ledger_error(request: Request, error: LedgerError) -> JSONResponse:

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from contextlib import ExitStack
 from uuid import UUID
 
-from fastapi import HTTPException, Request
+from fastapi import Request
 from pydantic import BaseModel
 
+from api.errors import ApiError
 from api.positions import wrote
 from api.schemas import ReceiptOut
 from ledger.application import OwnershipLedger, Receipt
@@ -29,7 +30,9 @@ def expected_version(request: Request) -> int | None:
     try:
         return int(header.strip().strip('W/"').strip('"'))
     except ValueError:
-        raise HTTPException(422, "If-Match must be the customer's version number.") from None
+        raise ApiError(
+            422, "invalid_if_match", "If-Match must be the customer's version number.", given=header
+        ) from None
 
 
 def execute(

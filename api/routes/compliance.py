@@ -61,7 +61,7 @@ class WhatIfIn(BaseModel):
 
 
 @router.get("/exports/custody", response_model=None)
-def custody_export(
+def export_custody(
     request: Request, ledger: LedgerDep,
     who: Annotated[Principal, Depends(allow("exports.custody"))],
     customer: Annotated[UUID | None, Query(description="One customer's whole history.")] = None,
@@ -123,7 +123,7 @@ def _export_headers(request: Request, export: CustodyExport, limit: int) -> dict
 
 
 @router.post("/policy/whatif")
-def policy_whatif(
+def policy_what_if(
     body: WhatIfIn, ledger: LedgerDep, who: Annotated[Principal, Depends(allow("policy.whatif"))]
 ) -> dict[str, Any]:
     """Replay the period's allocator decisions under the candidate policy; stores nothing."""

@@ -36,7 +36,7 @@ def grant(body: AssignIn | TransferIn | RotateIn) -> str | None:
 
 
 @router.post("/customers", status_code=201)
-def register(
+def register_customer(
     body: RegisterIn, request: Request, ledger: LedgerDep,
     who: Annotated[Who, Depends(allow("customers.register"))],
 ) -> ReceiptOut:  # fmt: skip
@@ -57,7 +57,7 @@ def register_lead(
 
 
 @router.post("/customers/{customer_id}/grade")
-def grade(
+def grade_customer(
     customer_id: UUID, body: GradeIn, request: Request, ledger: LedgerDep,
     who: Annotated[Who, Depends(allow("customers.grade"))],
 ) -> ReceiptOut:  # fmt: skip
@@ -67,7 +67,7 @@ def grade(
 
 
 @router.post("/customers/{customer_id}/assignment")
-def assign(
+def assign_customer(
     customer_id: UUID, body: AssignIn, request: Request, ledger: LedgerDep,
     who: Annotated[Who, Depends(allow("customers.assign"))],
 ) -> ReceiptOut:  # fmt: skip
@@ -78,7 +78,7 @@ def assign(
 
 
 @router.post("/customers/{customer_id}/allocation")
-def allocate(
+def allocate_lead(
     customer_id: UUID, body: CommandIn, request: Request, ledger: LedgerDep,
     who: Annotated[Who, Depends(allow("customers.allocate"))],
 ) -> ReceiptOut:  # fmt: skip
@@ -88,7 +88,7 @@ def allocate(
 
 
 @router.post("/customers/{customer_id}/transfer")
-def transfer(
+def transfer_customer(
     customer_id: UUID, body: TransferIn, request: Request, ledger: LedgerDep,
     who: Annotated[Who, Depends(allow("customers.transfer"))],
 ) -> ReceiptOut:  # fmt: skip
@@ -170,7 +170,7 @@ def approve_exception(
 
 
 @router.post("/customers/{customer_id}/release")
-def release(
+def release_customer(
     customer_id: UUID, body: ReleaseIn, request: Request, ledger: LedgerDep,
     who: Annotated[Who, Depends(allow("customers.release"))],
 ) -> ReceiptOut:  # fmt: skip
@@ -180,7 +180,7 @@ def release(
 
 
 @router.post("/customers/{customer_id}/rotation")
-def rotate(
+def rotate_customer(
     customer_id: UUID, body: RotateIn, request: Request, ledger: LedgerDep,
     who: Annotated[Who, Depends(allow("customers.rotate"))],
 ) -> ReceiptOut:  # fmt: skip
@@ -190,7 +190,7 @@ def rotate(
 
 
 @router.post("/neglect-sweeps")
-def sweep(
+def sweep_neglected(
     body: SweepIn, request: Request, ledger: LedgerDep,
     who: Annotated[Who, Depends(allow("neglect.sweep"))],
 ) -> list[ReceiptOut]:  # fmt: skip

@@ -57,7 +57,7 @@ def wants_lines(accept: str | None, format: FeedFormat | None) -> bool:
 
 
 @router.get("", response_model=EventPageOut, responses=STREAMED)
-def feed(
+def list_events(
     request: Request,
     ledger: LedgerDep,
     who: Annotated[Principal, Depends(allow("events.feed"))],

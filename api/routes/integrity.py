@@ -14,7 +14,7 @@ router = APIRouter(prefix="/chain", tags=["integrity"])
 
 
 @router.get("/head")
-def head(
+def get_chain_head(
     ledger: LedgerDep, who: Annotated[Principal, Depends(allow("chain.head"))]
 ) -> dict[str, Any]:
     """Links any new events first; an empty ledger has no head yet (position 0)."""

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/policy", tags=["policy"])
 
 
 @router.get("")
-def show(
+def get_policy(
     ledger: LedgerDep,
     who: Annotated[Principal, Depends(allow("policy.show"))],
     at: Annotated[datetime | None, Query(description="Business time; default now.")] = None,
@@ -29,7 +29,7 @@ def show(
 
 
 @router.post("", status_code=201)
-def adopt(
+def adopt_policy(
     body: PolicyIn, request: Request, ledger: LedgerDep,
     who: Annotated[Principal, Depends(allow("policy.adopt"))],
 ) -> ReceiptOut:  # fmt: skip

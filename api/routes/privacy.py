@@ -10,10 +10,11 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import AwareDatetime, Field, field_validator
 
 from api.deps import LedgerDep, allow
+from api.errors import ApiError
 from api.execute import execute
 from api.routes.queries import ModelsDep
 from api.schemas import CommandIn, ReceiptOut, Text
@@ -70,7 +71,7 @@ class ViolationIn(CommandIn):
     )
 
 
-class ClosureIn(CommandIn):
+class InvestigationClosureIn(CommandIn):
     finding: str = Terms
     warning: bool = False
 
@@ -108,7 +109,7 @@ def revoke_share(
 
 
 @router.post("/data-exports", status_code=201)
-def export(
+def request_data_export(
     body: ExportIn, request: Request, ledger: LedgerDep,
     who: Annotated[Principal, Depends(allow("exports.request"))],
 ) -> ReceiptOut:  # fmt: skip
@@ -133,7 +134,7 @@ def record_violation(
 
 @router.post("/violations/{violation_id}/investigation-closure")
 def close_investigation(
-    violation_id: UUID, body: ClosureIn, request: Request, ledger: LedgerDep,
+    violation_id: UUID, body: InvestigationClosureIn, request: Request, ledger: LedgerDep,
     who: Annotated[Principal, Depends(allow("violations.close_investigation"))],
 ) -> ReceiptOut:  # fmt: skip
     return execute(ledger, request, who, body, lambda: ledger.close_investigation(
@@ -155,7 +156,7 @@ def bounds(start: datetime | None, end: datetime | None) -> tuple[datetime | Non
             within_years(end, "to") if end else None,
         )
     except ValueError as refusal:
-        raise HTTPException(422, str(refusal)) from None
+        raise ApiError(422, "time_out_of_range", str(refusal)) from None
 
 
 Since = Annotated[datetime | None, Query(alias="from", description="Inclusive, business time.")]
@@ -164,7 +165,7 @@ Limit = Annotated[int, Query(ge=1, le=1000, description="Rows per section, newes
 
 
 @router.get("/audit/access")
-def access_audit(
+def get_access_audit(
     read: ModelsDep, ledger: LedgerDep, who: Annotated[Principal, Depends(allow("access.audit"))],
     customer: UUID | None = None, staff: UUID | None = None,
     start: Since = None, end: Until = None, limit: Limit = 1000,
@@ -184,7 +185,7 @@ def access_audit(
 
 
 @router.get("/violations")
-def violations(
+def list_violations(
     read: ModelsDep, who: Annotated[Principal, Depends(allow("violations.read"))],
     staff: UUID | None = None, severity: Severity | None = None,
     start: Since = None, end: Until = None, limit: Limit = 1000,

@@ -13,10 +13,11 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from api.deps import allow
+from api.errors import ApiError
 from api.positions import read_models
 from ledger.clock import aware, utcnow
 from ledger.commands.access import Principal
@@ -41,7 +42,9 @@ def audited(request: Request, who: Principal, customer_id: UUID, what: str) -> N
     and the audit waits for every event recorded before it.
     """
     if who.role is None:
-        raise HTTPException(403, "Integration clients do not read customer files.")
+        raise ApiError(
+            403, "client_reads_no_file", "Integration clients do not read customer files."
+        )
     request.app.state.ledger.read_customer_file(who.actor, customer_id, what, utcnow())
 
 
@@ -50,7 +53,7 @@ def page(rows: list[Any], limit: int, offset: int) -> dict[str, Any]:
 
 
 @router.get("/customers/{customer_id}")
-def customer_file(
+def get_customer_file(
     customer_id: UUID, request: Request, read: ModelsDep,
     who: Annotated[Principal, Depends(allow("customers.read"))],
 ) -> dict[str, Any]:  # fmt: skip
@@ -61,7 +64,7 @@ def customer_file(
 
 
 @router.get("/customers/{customer_id}/holder")
-def holder(
+def get_holder(
     customer_id: UUID, request: Request, read: ModelsDep,
     who: Annotated[Principal, Depends(allow("customers.read"))],
     at: Annotated[datetime | None, Query(description="Business time; default now.")] = None,
@@ -80,7 +83,7 @@ def holder(
 
 
 @router.get("/customers/{customer_id}/custody")
-def custody(
+def get_custody(
     customer_id: UUID, request: Request, read: ModelsDep,
     who: Annotated[Principal, Depends(allow("customers.read"))],
     limit: Limit = 100, offset: Offset = 0,
@@ -92,7 +95,7 @@ def custody(
 
 
 @router.get("/customers/{customer_id}/team")
-def team(
+def get_customer_team(
     customer_id: UUID, request: Request, read: ModelsDep,
     who: Annotated[Principal, Depends(allow("customers.read"))],
 ) -> list[dict[str, Any]]:  # fmt: skip
@@ -102,7 +105,7 @@ def team(
 
 
 @router.get("/customers/{customer_id}/reads")
-def file_reads(
+def list_file_reads(
     customer_id: UUID, read: ModelsDep,
     who: Annotated[Principal, Depends(allow("reads.audit"))],
     limit: Limit = 100, offset: Offset = 0,
@@ -118,7 +121,7 @@ def file_reads(
 
 
 @router.get("/staff/{staff_id}/book")
-def staff_book(
+def get_staff_book(
     staff_id: UUID, read: ModelsDep,
     who: Annotated[Principal, Depends(allow("staff.book"))],
     at: Annotated[datetime | None, Query()] = None,
@@ -142,7 +145,7 @@ def staff_book(
 
 
 @router.get("/pool")
-def pool(
+def list_pool(
     read: ModelsDep, who: Annotated[Principal, Depends(allow("pool.read"))],
     limit: Limit = 100, offset: Offset = 0,
 ) -> dict[str, Any]:  # fmt: skip
@@ -152,7 +155,7 @@ def pool(
 
 
 @router.get("/reports/{name}", response_model=None)
-def report(
+def get_report(
     name: str, read: ModelsDep, who: Annotated[Principal, Depends(allow("reports.read"))],
     at: Annotated[datetime | None, Query(description="The instant judged; default now.")] = None,
     known_at: Annotated[datetime | None, Query()] = None,
@@ -165,7 +168,9 @@ def report(
 ) -> dict[str, Any] | Response:  # fmt: skip
     """Any report of docs/REPORTS.md by name, as JSON sections or as one CSV."""
     if name not in REPORTS:
-        raise HTTPException(404, f"No report '{name}'. Reports: {', '.join(REPORTS)}.")
+        raise ApiError(
+            404, "unknown_report", f"No report '{name}'. Reports: {', '.join(REPORTS)}.", name=name
+        )
     period = Period(
         at=aware(at, "at") if at else utcnow(), start=aware(start, "from") if start else None,
         end=aware(end, "to") if end else None, days=days, top=top,

@@ -6,10 +6,11 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import Field
 
 from api.deps import LedgerDep, allow
+from api.errors import ApiError
 from api.execute import execute
 from api.schemas import AmountIn, CommandIn, ReceiptOut, Text
 from ledger.commands.access import Principal
@@ -84,7 +85,7 @@ def staff_or_self(given: UUID | None, who: Principal) -> UUID:
     if given is not None:
         return given
     if who.role is None:
-        raise HTTPException(422, "An integration client must name the staff member.")
+        raise ApiError(422, "staff_required", "An integration client must name the staff member.")
     return UUID(who.actor)
 
 

@@ -16,7 +16,7 @@ router = APIRouter(prefix="/staff", tags=["staff"])
 
 
 @router.post("", status_code=201)
-def join(
+def join_staff(
     body: JoinIn, request: Request, ledger: LedgerDep,
     who: Annotated[Principal, Depends(allow("staff.join"))],
 ) -> ReceiptOut:  # fmt: skip
@@ -56,7 +56,7 @@ def announce_departure(
 
 
 @router.post("/{staff_id}/departure")
-def depart(
+def record_departure(
     staff_id: UUID, body: DepartIn, request: Request, ledger: LedgerDep,
     who: Annotated[Principal, Depends(allow("staff.depart"))],
 ) -> ReceiptOut:  # fmt: skip

@@ -84,7 +84,7 @@ class FeedbackIn(CommandIn):
     note: str = Text
 
 
-class ClosureIn(CommandIn):
+class ComplaintClosureIn(CommandIn):
     resolution: str = Step
 
 
@@ -233,7 +233,7 @@ def feed_back_complaint(
 
 @router.post("/complaints/{complaint_id}/closure")
 def close_complaint(
-    complaint_id: UUID, body: ClosureIn, request: Request, ledger: LedgerDep,
+    complaint_id: UUID, body: ComplaintClosureIn, request: Request, ledger: LedgerDep,
     who: Annotated[Who, Depends(allow("complaints.resolve"))],
 ) -> ReceiptOut:  # fmt: skip
     """Refused (409 complaint_close_incomplete) until every step of the four no-omissions."""

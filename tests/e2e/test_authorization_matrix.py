@@ -153,6 +153,7 @@ REQUESTS: dict[str, tuple[str, str, dict[str, object]]] = {
     "access.audit": ("GET", "/audit/access", {}),
 }
 CALLERS = [role.value for role in Role] + ["phone", "feed"]
+DOOR_CODES = {"forbidden", "missing_token", "client_reads_no_file"}
 READ_ONLY_POSTS = {"policy.whatif"}  # a POST that computes an answer and stores nothing
 
 
@@ -175,9 +176,12 @@ def test_every_endpoint_for_every_role_is_allowed_or_denied_as_the_table_says(
             response = caller.get(url) if method == "GET" else caller.post(url, payload)
             role = Role(name) if name not in scopes else None
             expected = allowed(operation, role, scopes.get(name, frozenset()))
-            # A door refusal says `detail`; an object-level refusal (a file outside one's
-            # permission) is the domain's own `error` with its rule code: the door let it in.
-            denied = response.status_code in (401, 403) and "error" not in response.json()
+            # The door refuses as `forbidden` (or for want of a token); an object-level refusal
+            # (a file outside one's permission) carries the domain's own rule code: the door
+            # let it in. Both answer in the one error envelope.
+            answer = response.json() if response.content else None
+            code = answer.get("error", {}).get("code") if isinstance(answer, dict) else None
+            denied = response.status_code in (401, 403) and code in DOOR_CODES
             if expected == denied or response.status_code >= 500:
                 mismatches.append((operation, name, response.status_code, response.text[:120]))
     assert mismatches == []
