@@ -21,6 +21,7 @@ from api.routes import (
     compliance,
     custody,
     development,
+    directory,
     events,
     integrity,
     policy,
@@ -96,6 +97,7 @@ def create_app(settings: LedgerSettings | None = None, projector: bool = True) -
         return health_now()
 
     routers = (
+        directory,
         staff,
         custody,
         records,

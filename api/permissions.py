@@ -68,6 +68,7 @@ PERMISSIONS: dict[str, Permission] = {
     "development.manage": p(R.MANAGER, R.SALES_VP),
     "customers.key_contacts": p(R.SALES_REP, R.SERVICE, R.TECHNICAL, R.CLERK, R.MANAGER),
     "customers.read": Permission(EVERY_STAFF),
+    "staff.list": Permission(EVERY_STAFF),
     "reads.audit": p(R.AUDITOR, R.ADMIN),
     "staff.book": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM),
     "pool.read": p(R.MANAGER, R.AUDITOR, R.ADMIN, R.ALLOCATION_TEAM),

@@ -71,7 +71,7 @@ def _aware(at: datetime | None) -> datetime | None:
 
 def _refused(refusal: LedgerError) -> typer.Exit:
     errors.print(f"[red]Refused {refusal.code}[/]: {refusal.message}")
-    return typer.Exit(code=2)
+    return typer.Exit(code=1)  # refused by a rule or a check: 1; a malformed command line: 2
 
 
 def export(

@@ -149,7 +149,12 @@ def policy_show(
 
 @policy_app.command("adopt")
 def policy_adopt(
-    file: Annotated[Path, typer.Argument(help="A TOML (or .json) file of rule parameters.")],
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="A TOML (or .json) file of rule parameters."
+        ),
+    ],
     effective_at: Annotated[datetime, typer.Option(help="When the version takes effect.")],
     reason: Annotated[str, typer.Option(help="Why the company adopts it.")],
     by: Annotated[str, typer.Option(help="The manager or admin adopting it (staff id).")],
@@ -162,7 +167,7 @@ def policy_adopt(
         receipt = open_ledger().adopt_policy(params.to_dict(), when, reason, datetime.now(UTC), by)
     except LedgerError as refusal:
         console.print(f"[red]{refusal.code}[/red]: {refusal.message}")
-        raise typer.Exit(2) from None
+        raise typer.Exit(1) from None
     console.print(f"adopted policy (event position {receipt.last_position}), effective {when}")
 
 

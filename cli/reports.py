@@ -55,7 +55,10 @@ def rebuild() -> None:
 
 
 def report(
-    name: Annotated[str, typer.Argument(help=f"One of: {', '.join(REPORTS)}.")],
+    name: Annotated[
+        str,
+        typer.Argument(help=f"One of: {', '.join(REPORTS)}.", autocompletion=lambda: list(REPORTS)),
+    ],
     at: Annotated[
         datetime | None, typer.Option(help="Business time judged at (default now).")
     ] = None,

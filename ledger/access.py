@@ -25,6 +25,7 @@ class ApiToken(Aggregate):
         client: str | None
         scopes: list[str]
         label: str
+        expires_at: datetime | None = None  # after which the token opens nothing
 
     class Revoked(Fact):
         reason: str
@@ -43,11 +44,13 @@ class ApiToken(Aggregate):
         label: str,
         occurred_at: datetime,
         by: str,
+        expires_at: datetime | None = None,
     ) -> None:
         self.staff_id = staff_id
         self.client = client
         self.scopes = scopes
         self.label = label
+        self.expires_at = expires_at
         self.revoked = False
 
     @event(Revoked)

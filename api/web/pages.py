@@ -20,12 +20,12 @@ from api.routes.queries import ModelsDep, audited
 from api.web import readings, timeline
 from api.web.filters import Filters, filters
 from api.web.render import render
-from api.web.session import PageRefused, PageRoute, session_principal, viewer
+from api.web.session import PageRoute, session_principal, viewer
 from ledger.clock import utcnow
 from ledger.commands.access import Principal
-from projections import queries
+from projections import directory, queries
 from projections.reports import REPORTS
-from projections.scope import report_for
+from projections.scope import report_for, scope_of
 from projections.store import Tx
 
 router = APIRouter(prefix="/ui", route_class=PageRoute, include_in_schema=False)
@@ -68,13 +68,26 @@ def home(request: Request, who: Anyone, read: ModelsDep, chosen: Chosen) -> Resp
 
 
 @router.get("/customer")
-def find_customer(who: Anyone, id: Annotated[str, Query(max_length=100)] = "") -> RedirectResponse:
-    """The home page's "open a customer file" box: a customer id to its page."""
+def find_customer(
+    request: Request,
+    who: Anyone,
+    read: ModelsDep,
+    chosen: Chosen,
+    id: Annotated[str, Query(max_length=200)] = "",
+) -> Response:
+    """The home page's "open a customer file" box: an id, or a part of a name among the files
+    the viewer may open (one match opens it, several are listed)."""
+    text = id.strip()
     try:
-        customer_id = UUID(id.strip())
+        return RedirectResponse(f"/ui/customers/{UUID(text)}", status_code=303)
     except ValueError:
-        raise PageRefused(422, f"'{id}' is not a customer id.") from None
-    return RedirectResponse(f"/ui/customers/{customer_id}", status_code=303)
+        pass
+    with read.read() as tx:
+        found = directory.customer_list(tx, scope_of(tx, who.actor), q=text, limit=50)
+        if len(found.items) == 1 and found.next is None:
+            only = found.items[0]["customer_id"]
+            return RedirectResponse(f"/ui/customers/{only}", status_code=303)
+        return page(request, "found.html", who, tx, chosen, q=text, found=found)
 
 
 @router.get("/customers/{customer_id}")

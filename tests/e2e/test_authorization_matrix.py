@@ -59,6 +59,7 @@ REQUESTS: dict[str, tuple[str, str, dict[str, object]]] = {
     "policy.show": ("GET", "/policy", {}),
     "policy.adopt": ("POST", "/policy", {"params": {}, "effective_at": "2024-01-01T00:00:00Z"}),
     "events.feed": ("GET", "/events", {}),
+    "staff.list": ("GET", "/staff", {"q": "target"}),
     "team.change": (
         "POST",
         f"/customers/{CUSTOMER}/team",

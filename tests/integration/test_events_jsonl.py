@@ -168,7 +168,7 @@ def test_the_cli_writes_the_streams_lines_and_resumes_after_the_position_it_prin
     assert len(typed.stdout.splitlines()) == 7
 
 
-def test_the_cli_refuses_a_negative_position_or_an_unknown_type_as_a_usage_error(
+def test_a_negative_position_is_a_usage_error_and_an_unknown_type_a_refusal(
     cli_env: None, tmp_path: Path
 ) -> None:
     runner = CliRunner()
@@ -177,7 +177,7 @@ def test_the_cli_refuses_a_negative_position_or_an_unknown_type_as_a_usage_error
     assert isinstance(negative.exception, SystemExit) and "Traceback" not in negative.output
     target = tmp_path / "never.jsonl"
     unknown = runner.invoke(cli, ["export", "events", "--type", "Nope.Nothing", "-o", str(target)])
-    assert unknown.exit_code == 2 and "unknown_event_type" in unknown.output
+    assert unknown.exit_code == 1 and "unknown_event_type" in unknown.output
     assert not target.exists()
 
 

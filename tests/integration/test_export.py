@@ -240,4 +240,4 @@ def test_the_export_command_writes_each_format(
     checked = json.loads(quick.stdout)["verification"]
     assert checked["chain_checked"] is None and checked["links_ok"] and checked["verified"]
     refused = runner.invoke(cli, ["export", "--from", "2024-03-01"], env=env)
-    assert refused.exit_code == 2 and "export_scope_missing" in refused.output
+    assert refused.exit_code == 1 and "export_scope_missing" in refused.output

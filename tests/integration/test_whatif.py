@@ -144,5 +144,5 @@ def test_the_whatif_command_prints_json_or_tables(
     assert "Decisions that differ (first 2 of" in tables.output
     policy.write_text("max_cap = 3")
     refused = invoke(store, ["whatif", str(policy), *period])
-    assert refused.exit_code == 2
+    assert refused.exit_code == 1
     assert "policy_unknown_key" in refused.output
