@@ -104,3 +104,24 @@ def book_at(tx: Tx, holder: str, at: datetime, known_at: datetime) -> list[tuple
 def _interval(row: dict[str, str]) -> HeldInterval:
     end = None if row["valid_to"] == FOREVER else parse_ts(row["valid_to"])
     return HeldInterval(row["holder"], parse_ts(row["valid_from"]), end)
+
+
+HELD_AT = (
+    "SELECT customer_id, holder FROM ledger_rm_holding WHERE holder IS NOT NULL "
+    "AND valid_from<=:t AND valid_to>:t AND recorded_at<=:r AND superseded_at>:r"
+)
+TIERS_AT = (
+    "SELECT customer_id, tier FROM ledger_rm_grade WHERE occurred_at<=:t AND recorded_at<=:r "
+    "ORDER BY customer_id, occurred_at, position"
+)
+
+
+def held_at(tx: Tx, at: datetime, known_at: datetime) -> dict[str, str]:
+    """Every customer held at business time `at`, with its holder, as known at `known_at`."""
+    rows = tx.all(HELD_AT, {"t": ts(at), "r": ts(known_at)})
+    return {row["customer_id"]: row["holder"] for row in rows}
+
+
+def tiers_at(tx: Tx, at: datetime, known_at: datetime) -> dict[str, str]:
+    """Each customer's tier at `at`: its last grading by then, as known at `known_at`."""
+    return {r["customer_id"]: r["tier"] for r in tx.all(TIERS_AT, {"t": ts(at), "r": ts(known_at)})}

@@ -58,7 +58,7 @@ def home(request: Request, who: Anyone, read: ModelsDep, chosen: Chosen) -> Resp
             return page(request, "home.html", who, tx, chosen, counts=None)
         period = chosen.period()
         counts = {
-            **readings.customer_counts(tx),
+            **readings.customer_counts(tx, period.at, scope_of(tx, who.actor)),
             "at_risk": report_for(tx, who.actor, "control", period)["at_risk"],
             "due": report_for(tx, who.actor, "due", period),
             "transfers": report_for(tx, who.actor, "transfers", period)["transfers"],

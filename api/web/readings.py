@@ -5,10 +5,13 @@ Plain SQL over the `ledger_rm_*` tables through the same `Tx`, never a replay.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from ledger.clock import utcnow
+from projections.holdings import held_at
 from projections.reports import Period
-from projections.schema import FOREVER
+from projections.schema import FOREVER, ts
 from projections.store import Tx
 
 
@@ -18,14 +21,17 @@ def staff_directory(tx: Tx) -> dict[str, dict[str, Any]]:
     return {row["staff_id"]: row for row in rows}
 
 
-def customer_counts(tx: Tx) -> dict[str, int]:
-    row = tx.one(
-        "SELECT COUNT(*) AS customers, "
-        "SUM(CASE WHEN holder IS NULL THEN 1 ELSE 0 END) AS pool FROM ledger_rm_customer"
+def customer_counts(tx: Tx, at: datetime, allowed: frozenset[str] | None = None) -> dict[str, int]:
+    """The customers registered by `at` (among those the viewer may open) and how many were
+    held then: an as-of page counts only what existed at its instant."""
+    rows = tx.all(
+        "SELECT customer_id FROM ledger_rm_customer WHERE registered_at<=:t", {"t": ts(at)}
     )
-    customers = int(row["customers"]) if row else 0
-    pool = int(row["pool"] or 0) if row else 0
-    return {"customers": customers, "held": customers - pool, "pool": pool}
+    existing = {r["customer_id"] for r in rows}
+    if allowed is not None:
+        existing &= allowed
+    held = len(existing & set(held_at(tx, at, utcnow())))
+    return {"customers": len(existing), "held": held, "pool": len(existing) - held}
 
 
 def holding_intervals(tx: Tx, customer_id: str) -> list[dict[str, Any]]:

@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from decimal import Decimal
 
 from ledger.clock import utcnow
-from projections.holdings import holder_at
+from projections.holdings import held_at, holder_at, tiers_at
 from projections.measures import chi_square, gini, hhi, top_share
 from projections.reports.period import Period, Rows, Sections, policy_at
 from projections.schema import ts
@@ -21,19 +21,25 @@ BLUE_SUN_MIN_LEADS = 10
 
 def concentration(tx: Tx, period: Period) -> Sections:
     """Report 6: holdings per rep by tier, the top reps' shares, and HHI over reps and teams."""
+    known = period.known_at or utcnow()
     reps = tx.all(
         "SELECT staff_id, name, team, seniority FROM ledger_rm_staff WHERE role='sales_rep' "
-        "ORDER BY name, staff_id"
+        "AND joined_at<=:t ORDER BY name, staff_id",
+        {"t": ts(period.at)},
     )
-    held = tx.all("SELECT customer_id, holder, tier FROM ledger_rm_customer WHERE holder IS NOT NULL")  # fmt: skip
+    held = held_at(tx, period.at, known)  # the books at `at`, not today's
+    tiers = tiers_at(tx, period.at, known)
     value: dict[str, Decimal] = defaultdict(Decimal)
-    for row in tx.all("SELECT customer_id, value FROM ledger_rm_contract"):
+    for row in tx.all(
+        "SELECT customer_id, value FROM ledger_rm_contract WHERE occurred_at<=:t",
+        {"t": ts(period.at)},
+    ):
         value[row["customer_id"]] += Decimal(row["value"])
     books: dict[str, Counter[str]] = defaultdict(Counter)
     worth: dict[str, Decimal] = defaultdict(Decimal)
-    for c in held:
-        books[c["holder"]][c["tier"] or "-"] += 1
-        worth[c["holder"]] += value[c["customer_id"]]
+    for customer, holder in held.items():
+        books[holder][tiers.get(customer) or "-"] += 1
+        worth[holder] += value[customer]
     a_cap = policy_at(tx, period.at).max_a_per_rep
     per_rep = [
         {"staff_id": r["staff_id"], "rep": r["name"], "team": r["team"], "seniority": r["seniority"],
@@ -155,14 +161,7 @@ def holders_as_of(tx: Tx, period: Period) -> Sections:
     known_at = period.known_at or utcnow()
     when = {"t": ts(period.at), "r": ts(known_at)}
     names = {r["staff_id"]: r["name"] for r in tx.all("SELECT staff_id, name FROM ledger_rm_staff")}
-    tiers = {
-        r["customer_id"]: r["tier"]
-        for r in tx.all(
-            "SELECT customer_id, tier FROM ledger_rm_grade WHERE occurred_at<=:t "
-            "AND recorded_at<=:r ORDER BY customer_id, occurred_at, position",
-            when,
-        )
-    }
+    tiers = tiers_at(tx, period.at, known_at)
     rows = []
     customers = tx.all(
         "SELECT customer_id, source_ref, name FROM ledger_rm_customer WHERE registered_at<=:t "

@@ -6,10 +6,12 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+from ledger.clock import utcnow
 from ledger.policy import PolicyParams
+from projections.holdings import held_at
 from projections.measures import WEIGHTS, RiskInputs, reasons_of, risk_components, score_of
 from projections.reports.period import Period, Rows, Sections, days_between, policy_at
-from projections.schema import parse_ts, ts
+from projections.schema import FOREVER, parse_ts, ts
 from projections.store import Tx
 
 Row = dict[str, Any]
@@ -29,6 +31,13 @@ CONTACT_MIX = (
     "MAX(occurred_at) AS last FROM ledger_rm_contact "
     "WHERE occurred_at>=:since AND occurred_at<:until"
 )
+# Held at the report's instant by the holder it holds now: a report as of a past `at` judges
+# the holdings of that instant, not customers registered or moved since.
+HELD_AT_T = (
+    "EXISTS (SELECT 1 FROM ledger_rm_holding h WHERE h.customer_id = c.customer_id "
+    "AND h.holder = c.holder AND h.valid_from <= :at AND h.valid_to > :at "
+    "AND h.superseded_at = :forever)"
+)
 # One row per held customer, its contact mix summed in the database: the report's Python then
 # touches each customer once (it read one row per customer and person before, and summed them).
 HELD_MIX = (
@@ -41,6 +50,7 @@ HELD_MIX = (
     "MAX(m.last) AS last "
     "FROM ledger_rm_customer c LEFT JOIN ledger_rm_staff s ON s.staff_id = c.holder "
     "LEFT JOIN mix m ON m.customer_id = c.customer_id WHERE c.holder IS NOT NULL "
+    f"AND {HELD_AT_T} "
     "GROUP BY c.customer_id, c.name, c.tier, c.held_since, s.name, s.status"
 )
 # The score of `measures.risk_components`, unrounded, as SQL over HELD_MIX's columns. The
@@ -131,6 +141,7 @@ def shortlist(tx: Tx, period: Period, policy: PolicyParams) -> Rows:
     )
     params = {
         **period.bounds,
+        "forever": FOREVER,
         "rotation_days": policy.rotation_days,
         "nth": period.top - 1,
         "margin": 2 * rough_slack(policy) + 0.01,
@@ -186,7 +197,8 @@ def control_index(tx: Tx, period: Period) -> Sections:
 def due_lists(tx: Tx, period: Period) -> Sections:
     """Report 9: rotations due, neglected customers, overdue complaints, unverified contacts."""
     policy, at = policy_at(tx, period.at), period.at
-    held = tx.all(HELD)
+    then = held_at(tx, at, utcnow())  # the holdings of `at`, by the holder shown
+    held = [c for c in tx.all(HELD) if then.get(c["customer_id"]) == c["holder"]]
     rotations = [
         {"customer_id": c["customer_id"], "customer": c["name"], "holder": c["holder_name"],
          "held_since": c["held_since"], "days_held": days_between(c["held_since"], at)}
