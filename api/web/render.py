@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
+
+from api.permissions import allowed
+from ledger.clock import utcnow
+from ledger.errors import LedgerError
 
 HERE = Path(__file__).parent
 templates = Jinja2Templates(directory=HERE / "templates")
@@ -41,6 +47,11 @@ def render(request: Request, name: str, status: int = 200, **context: Any) -> Re
     return templates.TemplateResponse(request, name, context, status_code=status)
 
 
+UUID_TEXT = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+CUSTOMER_ID = re.compile(rf"customer {UUID_TEXT.pattern}(?:'s)?")
+CITATION = re.compile(r"\s*\((?:SEED-RULES|rules?) [^)]*\)")
+
+
 def render_refusal(
     request: Request,
     status: int,
@@ -48,8 +59,58 @@ def render_refusal(
     permission: str | None = None,
     code: str | None = None,
 ) -> Response:
-    """The one page for every refusal: 403 naming the permission, 404, 409, 422."""
+    """The one page for every refusal: 403 naming the permission, 404, 409, 422. It keeps the
+    viewer's navigation and speaks names, not ids: a sales manager reads it, not a log."""
+    # A refused file's customer stays unnamed: its name is part of what was refused.
+    message = CUSTOMER_ID.sub("this customer", message)
+    names = _names(request, set(UUID_TEXT.findall(message)) | {_actor(request) or ""})
+    spoken = CITATION.sub("", UUID_TEXT.sub(lambda m: names.get(m.group(), m.group()), message))
     return render(
-        request, "refused.html", status, status_code=status, message=message,
-        permission=permission, code=code, signed_in="ledger_session" in request.cookies,
-    )  # fmt: skip
+        request,
+        "refused.html",
+        status,
+        status_code=status,
+        message=spoken,
+        permission=permission,
+        code=code,
+        signed_in="ledger_session" in request.cookies,
+        **_viewer(request, names),
+    )
+
+
+def _actor(request: Request) -> str | None:
+    token = request.cookies.get("ledger_session")
+    if not token:
+        return None
+    try:
+        who = request.app.state.ledger.principal(token, utcnow())
+    except LedgerError:
+        return None
+    return str(who.actor) if who.role is not None else None
+
+
+def _viewer(request: Request, names: dict[str, str]) -> dict[str, Any]:
+    """What base.html needs for the navigation of whoever is signed in (nothing if no one)."""
+    actor = _actor(request)
+    if actor is None:
+        return {}
+    who = request.app.state.ledger.principal(request.cookies["ledger_session"], utcnow())
+    may = {op: allowed(op, who.role, who.scopes) for op in ("reports.read", "access.audit")}
+    me = {"name": names.get(actor, actor)}
+    return {"me": me, "role": who.role, "may": may, "filters": SimpleNamespace(query="")}
+
+
+def _names(request: Request, ids: set[str]) -> dict[str, str]:
+    """Staff names for the ids a refusal mentions, from the read models."""
+    ids.discard("")
+    if not ids:
+        return {}
+    marks = ", ".join(f":i{n}" for n in range(len(ids)))
+    params = {f"i{n}": value for n, value in enumerate(sorted(ids))}
+    found: dict[str, str] = {}
+    with request.app.state.read_models.read() as tx:
+        rows = tx.all(
+            f"SELECT staff_id, name FROM ledger_rm_staff WHERE staff_id IN ({marks})", params
+        )
+        found |= {row["staff_id"]: row["name"] for row in rows}
+    return found

@@ -118,7 +118,25 @@ def _fairness_summary(per_rep: Rows, decisions: int) -> dict[str, object]:
         "p_value": round(test.p_value, 4), "top_fifth_share": round(concentrated, 4),
         "blue_sun_pattern": total >= BLUE_SUN_MIN_LEADS
         and (concentrated > BLUE_SUN_SHARE or gini(leads) >= BLUE_SUN_GINI),
+        **_top_reps(per_rep, fifth),
     }  # fmt: skip
+
+
+def _top_reps(per_rep: Rows, count: int) -> dict[str, object]:
+    """The sentence a sales manager reads first: what the busiest reps got, against what the
+    allocator's weights would have given the same reps."""
+    ranked = sorted(per_rep, key=lambda r: -float(r["leads"]))[:count]
+    total = sum(float(r["leads"]) for r in per_rep)
+    fair = sum(float(r["expected"]) for r in per_rep)
+    return {
+        "top_reps": len(ranked),
+        "top_reps_share": round(sum(float(r["leads"]) for r in ranked) / total, 4)
+        if total
+        else 0.0,
+        "top_reps_fair_share": round(sum(float(r["expected"]) for r in ranked) / fair, 4)
+        if fair
+        else 0.0,
+    }
 
 
 def _overrides(tx: Tx, period: Period) -> Rows:

@@ -122,6 +122,12 @@ def test_fairness_and_concentration_show_the_api_s_numbers_and_a_bar_per_rep(
     login(page, site, "manager", f"/ui/fairness?at={AT}")
     fairness = api(site, "manager", "/reports/fairness", API_AT)
     summary = fairness["summary"]["items"][0]
+    sentence = page.locator("[data-testid='fairness-sentence']").inner_text()
+    share, fair = f"{summary['top_reps_share']:.0%}", f"{summary['top_reps_fair_share']:.0%}"
+    assert f"The top {summary['top_reps']} rep" in sentence
+    assert f"got {share} of the {summary['leads']} inbound leads" in sentence
+    assert sentence.endswith(f"a fair split would have given them {fair}.")
+    page.get_by_text("The statistics").click()  # one click away
     assert number(page, "leads-total") == summary["leads"]
     assert float(page.locator("[data-testid='gini']").inner_text()) == summary["gini"]
     assert page.locator("[data-testid='top-fifth']").inner_text() == f"{summary['top_fifth_share']:.1%}"  # fmt: skip

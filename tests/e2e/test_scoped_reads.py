@@ -50,3 +50,22 @@ def test_a_manager_of_another_team_reads_none_of_this_teams_customers(people: Di
     for path in (f"/ui/due?at={LATER}", f"/ui/at-risk?at={LATER}", "/ui/audit"):
         assert not any(name in page_text(people, token, path) for name in names), path
     assert any(name in page_text(people, boss.token, f"/ui/due?at={LATER}") for name in names)
+
+
+def test_a_refused_page_keeps_the_navigation_and_speaks_names(people: Directory) -> None:
+    ledger = people.ledger
+    boss, rep = people["manager"], people["sales_rep"]
+    south = ledger.join_staff("South Boss", Role.MANAGER, None, "south", "south", T0).id
+    token, _ = ledger.issue_token(T0, "system:test", staff_id=south)
+    cid = ledger.register_customer("Liu Motors", Source.REP_PROSPECTED, day(1)).id
+    ledger.assign_customer(cid, UUID(rep.staff_id or ""), day(1), boss.staff_id or "")
+    boss.get(f"/customers/{cid}")  # the read models hold the file before the page is asked
+    answer = httpx.get(
+        f"{people.base}/ui/customers/{cid}", cookies={"ledger_session": token}, timeout=10
+    )
+    assert answer.status_code == 403
+    assert "South Boss" in answer.text and "this customer" in answer.text
+    assert "Liu Motors" not in answer.text  # the name is part of what was refused
+    assert 'href="/ui/at-risk' in answer.text  # the navigation is still there
+    assert str(cid) not in answer.text.split("<main>")[1].split("Code:")[0]
+    assert "SEED-RULES" not in answer.text
