@@ -45,6 +45,20 @@ def _like(q: str) -> str:
     return f"%{escaped}%"
 
 
+def _matching(name: str, q: str, equal: dict[str, str | None]) -> tuple[list[str], dict[str, Any]]:
+    """The WHERE terms of a search: a part of the name, and each column given a value."""
+    where: list[str] = []
+    params: dict[str, Any] = {}
+    if q:
+        where.append(f"lower({name}) LIKE :q ESCAPE '\\'")
+        params["q"] = _like(q)
+    for n, (column, value) in enumerate(equal.items()):
+        if value:
+            where.append(f"{column} = :v{n}")
+            params[f"v{n}"] = value
+    return where, params
+
+
 def _page(
     tx: Tx,
     sql: str,
@@ -85,17 +99,7 @@ def staff_list(
     limit: int = 100,
 ) -> Page:
     """Staff by name (a part of it, any case), team and role."""
-    where: list[str] = []
-    params: dict[str, Any] = {}
-    if q:
-        where.append("lower(name) LIKE :q ESCAPE '\\'")
-        params["q"] = _like(q)
-    if team:
-        where.append("team = :team")
-        params["team"] = team
-    if role:
-        where.append("role = :role")
-        params["role"] = role
+    where, params = _matching("name", q, {"team": team, "role": role})
     sql = "SELECT staff_id, name, role, seniority, team, area, status FROM ledger_rm_staff"
     return _page(tx, sql, where, params, "staff_id", min(limit, MAX_LIMIT), after, None)
 
@@ -112,20 +116,7 @@ def customer_list(
     limit: int = 100,
 ) -> Page:
     """Customers by name, holder, the holder's team, tier, and whether in the company pool."""
-    where: list[str] = []
-    params: dict[str, Any] = {}
-    if q:
-        where.append("lower(c.name) LIKE :q ESCAPE '\\'")
-        params["q"] = _like(q)
-    if holder:
-        where.append("c.holder = :holder")
-        params["holder"] = holder
-    if team:
-        where.append("s.team = :team")
-        params["team"] = team
-    if tier:
-        where.append("c.tier = :tier")
-        params["tier"] = tier
+    where, params = _matching("c.name", q, {"c.holder": holder, "s.team": team, "c.tier": tier})
     if pool is not None:
         where.append("c.holder IS NULL" if pool else "c.holder IS NOT NULL")
     sql = (

@@ -107,44 +107,26 @@ def test_refusals_arrive_as_typed_errors(
     )
     assert isinstance(made.parsed, models.ReceiptOut), made.content
     customer = made.parsed.id
-    own = call(
-        generated,
-        "custody",
-        "assign_customer",
-        customer_id=customer,
-        client=client("sales_rep"),
-        body=models.AssignIn(staff_id=rep.staff_id),
-    )
+
+    def assign(caller: Any, **headers: str) -> Any:
+        """The rep's assignment to the new customer, through the generated function."""
+        body = models.AssignIn(staff_id=rep.staff_id)
+        return call(
+            generated,
+            "custody",
+            "assign_customer",
+            customer_id=customer,
+            client=caller,
+            body=body,
+            **headers,
+        )
+
+    own = assign(client("sales_rep"))
     assert own.status_code == 409 and own.parsed.error.code == "self_assignment"
     assert own.parsed.error.params.additional_properties["rule"] == "authority"
-
-    stale = call(
-        generated,
-        "custody",
-        "assign_customer",
-        customer_id=customer,
-        client=boss,
-        body=models.AssignIn(staff_id=rep.staff_id),
-        if_match="7",
-    )
+    stale = assign(boss, if_match="7")
     assert stale.status_code == 412 and stale.parsed.error.code == "stale_version"
-    malformed = call(
-        generated,
-        "custody",
-        "assign_customer",
-        customer_id=customer,
-        client=boss,
-        body=models.AssignIn(staff_id=rep.staff_id),
-        if_match="seven",
-    )
+    malformed = assign(boss, if_match="seven")
     assert malformed.status_code == 422 and malformed.parsed.error.code == "invalid_if_match"
-    placed = call(
-        generated,
-        "custody",
-        "assign_customer",
-        customer_id=customer,
-        client=boss,
-        body=models.AssignIn(staff_id=rep.staff_id),
-        if_match="1",
-    )
+    placed = assign(boss, if_match="1")
     assert isinstance(placed.parsed, models.ReceiptOut) and placed.parsed.version == 2
