@@ -9,7 +9,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from ledger.enums import Role, Seniority, Tier, TransferReason
+from ledger.enums import Role, Seniority, Source, Tier, TransferReason
 
 EARLIEST = datetime(1990, 1, 1, tzinfo=UTC)
 Text = Field(default="", max_length=2000)
@@ -212,3 +212,39 @@ class EventPageOut(BaseModel):
 
 class AmountIn(CommandIn):
     amount: Decimal = Field(gt=0, max_digits=14, decimal_places=2)
+
+
+class ChainHeadOut(BaseModel):
+    """The newest link of the hash chain: publish `position` and `link` to anchor the history."""
+
+    position: int
+    link: str | None = Field(description="Hex SHA-256; null while the ledger holds no event.")
+    length: int = Field(description="How many events the chain links.")
+
+
+class FileReadOut(BaseModel):
+    occurred_at: datetime
+    reader: str
+    what: str
+    allowed: bool
+    reason: str
+
+
+class FileReadPageOut(BaseModel):
+    total: int
+    offset: int
+    items: list[FileReadOut]
+
+
+class PoolRowOut(BaseModel):
+    customer_id: UUID
+    name: str
+    tier: Tier | None
+    source: Source
+    registered_at: datetime
+
+
+class PoolPageOut(BaseModel):
+    total: int
+    offset: int
+    items: list[PoolRowOut]

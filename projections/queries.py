@@ -68,6 +68,16 @@ def company_pool(tx: Tx) -> list[dict[str, Any]]:
     )
 
 
+def file_reads(tx: Tx, customer_id: str) -> list[dict[str, Any]]:
+    """Every recorded read of a customer's file, allowed or refused, in the order they came."""
+    rows = tx.all(
+        "SELECT occurred_at, reader, what, allowed, reason FROM ledger_rm_file_read "
+        "WHERE customer_id=:c ORDER BY occurred_at, position",
+        {"c": customer_id},
+    )
+    return [{**r, "allowed": bool(r["allowed"])} for r in rows]
+
+
 def team(tx: Tx, customer_id: str) -> list[dict[str, Any]]:
     """Query 1: the people covering a customer: its holder and its team members."""
     holder = _customer(tx, customer_id)

@@ -19,6 +19,7 @@ from fastapi.responses import Response
 from api.deps import allow
 from api.errors import ApiError
 from api.positions import read_models
+from api.schemas import FileReadPageOut, PoolPageOut
 from ledger.clock import aware, utcnow
 from ledger.commands.access import Principal
 from projections import queries
@@ -109,15 +110,11 @@ def list_file_reads(
     customer_id: UUID, read: ModelsDep,
     who: Annotated[Principal, Depends(allow("reads.audit"))],
     limit: Limit = 100, offset: Offset = 0,
-) -> dict[str, Any]:  # fmt: skip
+) -> FileReadPageOut:  # fmt: skip
     """Who read this customer's file, when, what, and whether it was allowed."""
     with read.read() as tx:
-        rows = tx.all(
-            "SELECT occurred_at, reader, what, allowed, reason FROM ledger_rm_file_read "
-            "WHERE customer_id=:c ORDER BY occurred_at, position",
-            {"c": str(customer_id)},
-        )
-    return page([{**r, "allowed": bool(r["allowed"])} for r in rows], limit, offset)
+        rows = queries.file_reads(tx, str(customer_id))
+    return FileReadPageOut.model_validate(page(rows, limit, offset))
 
 
 @router.get("/staff/{staff_id}/book")
@@ -148,10 +145,11 @@ def get_staff_book(
 def list_pool(
     read: ModelsDep, who: Annotated[Principal, Depends(allow("pool.read"))],
     limit: Limit = 100, offset: Offset = 0,
-) -> dict[str, Any]:  # fmt: skip
+) -> PoolPageOut:  # fmt: skip
     """Customers in the company pool: unheld, waiting for the allocator or the team."""
     with read.read() as tx:
-        return page(scoped_rows(queries.company_pool(tx), scope_of(tx, who.actor)), limit, offset)
+        rows = scoped_rows(queries.company_pool(tx), scope_of(tx, who.actor))
+    return PoolPageOut.model_validate(page(rows, limit, offset))
 
 
 @router.get("/reports/{name}", response_model=None)
