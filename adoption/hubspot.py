@@ -12,12 +12,21 @@ from datetime import datetime
 from pathlib import Path
 
 from adoption.mapping import MappingFile
-from adoption.sources import Line, Prepared, first_column, header_of, lookup, needed, read_csv
+from adoption.sources import (
+    EARLIEST,
+    Line,
+    Prepared,
+    Timeline,
+    export_time,
+    first_column,
+    header_of,
+    lookup,
+    needed,
+    read_csv,
+)
 from ledger.commands.importing import ImportRow, Origin, Skipped, bad, parse_time, skipped
 from ledger.enums import Tier
 from ledger.errors import LedgerError
-
-RANK = {"staff": 0, "customer": 1, "grade": 2, "holder": 3}
 
 
 @dataclass(frozen=True)
@@ -45,33 +54,29 @@ class HubSpotReader:
         self.tiers = mapping.tiers()
         self.owners: dict[str, _Owner] = {}  # by owner id, email and name
         self.joined: dict[str, datetime] = {}
-        self.out: list[tuple[datetime, int, int, ImportRow | Skipped]] = []
+        self.out = Timeline()
         self.notes: list[str] = []
 
-    def _emit(self, at: datetime, rank: str, row: ImportRow | Skipped) -> None:
-        self.out.append((at, RANK[rank], len(self.out), row))
+    def _emit(self, at: datetime, kind: str, row: ImportRow) -> None:
+        self.out.add(at, kind, row)
 
     def _skip(self, record: Skipped | LedgerError, origin: Origin | None = None) -> None:
         row = record if isinstance(record, Skipped) else skipped(record, origin or Origin("", 0))
-        self.out.append((_EARLIEST, 0, len(self.out), row))
+        self.out.skip(row)
 
     def prepare(self) -> Prepared:
-        exported = (
-            self.files.exported_at
-            or datetime.fromtimestamp(self.files.companies.stat().st_mtime).astimezone()
-        )
+        exported = export_time(self.files.exported_at, self.files.companies)
         self._read_owners()
         held = self._read_companies(exported)
         for owner in {id(o): o for o in self.owners.values()}.values():
             at = min(self.joined.get(owner.ref, exported), exported)
             self._emit(at, "staff", replace(owner.row, at=at))
-        self.out.sort(key=lambda item: (item[0], item[1], item[2]))
         self.notes.append(
             f"HubSpot exports each company's current owner only: {held:,} companies are recorded "
             f"as held by it from the export's date ({exported.isoformat()}); who held them "
             "before is not in the files."
         )
-        return Prepared([row for *_, row in self.out], self.notes)
+        return Prepared(self.out.rows(), self.notes)
 
     def _column(self, header: list[str], name: str) -> str | None:
         return first_column(header, self.mapping.columns(name))
@@ -109,7 +114,7 @@ class HubSpotReader:
                 continue
             row = ImportRow(
                 kind="staff",
-                at=_EARLIEST,
+                at=EARLIEST,
                 origin=origin,
                 staff_ref=f"hubspot:{ref}",
                 name=name,
@@ -208,9 +213,6 @@ class HubSpotReader:
             ),
         )
         return 1
-
-
-_EARLIEST = datetime.fromisoformat("1900-01-01T00:00:00+00:00")
 
 
 def read_hubspot(files: HubSpotFiles, mapping: MappingFile) -> Prepared:

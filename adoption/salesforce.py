@@ -18,7 +18,18 @@ from datetime import datetime, time
 from pathlib import Path
 
 from adoption.mapping import MappingFile, Person
-from adoption.sources import Line, Prepared, first_column, lookup, plural, read_csv, unknown
+from adoption.sources import (
+    EARLIEST,
+    Line,
+    Prepared,
+    Timeline,
+    export_time,
+    first_column,
+    lookup,
+    plural,
+    read_csv,
+    unknown,
+)
 from ledger.commands.importing import ImportRow, Origin, Skipped, bad, parse_time, skipped
 from ledger.enums import Tier
 from ledger.errors import LedgerError
@@ -26,7 +37,6 @@ from ledger.errors import LedgerError
 SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 ACCOUNT_PREFIX = "001"
 USER_PREFIX = "005"
-RANK = {"staff": 0, "customer": 1, "grade": 2, "assign": 3, "history": 4, "contact": 5, "holder": 6}
 
 
 def case_safe(id15: str) -> str:
@@ -76,7 +86,7 @@ class _Account:
     created: datetime
     owner: str
     tier: str | None
-    rows: list[tuple[datetime, int, int, ImportRow | Skipped]] = field(default_factory=list)
+    ratings: list[tuple[datetime, ImportRow]] = field(default_factory=list)  # later gradings
 
 
 def _staff_ref(user: str) -> str:
@@ -99,7 +109,7 @@ class SalesforceReader:
         self.activities = mapping.activities()
         self.missing = mapping.person("[missing_user]", mapping.table("missing_user"))
         self.missing_team = str(mapping.table("missing_user").get("team", ""))
-        self.out: list[tuple[datetime, int, int, ImportRow | Skipped]] = []
+        self.out = Timeline()
         self.users: dict[str, _User] = {}
         self.named: dict[str, str] = {}  # a user missing from User.csv, named by the history
         self.first_seen: dict[str, datetime] = {}
@@ -107,7 +117,6 @@ class SalesforceReader:
         self.refused_users: set[str] = set()  # refused lines of User.csv: not "missing" users
         self.accounts: dict[str, _Account] = {}
         self.notes: list[str] = []
-        self.seq = 0
 
     def prepare(self) -> Prepared:
         self._read_users()
@@ -117,19 +126,16 @@ class SalesforceReader:
         for path in self.files.activities:
             self._read_activities(path)
         self._staff_rows()
-        self.out.sort(key=lambda item: (item[0], item[1], item[2]))
-        return Prepared([row for *_, row in self.out], self.notes)
+        return Prepared(self.out.rows(), self.notes)
 
     # --- emitting -----------------------------------------------------------------
 
-    def _emit(self, at: datetime, rank: str, row: ImportRow | Skipped) -> None:
-        self.seq += 1
-        self.out.append((at, RANK[rank], self.seq, row))
+    def _emit(self, at: datetime, kind: str, row: ImportRow) -> None:
+        self.out.add(at, kind, row)
 
     def _refused(self, line: Line, refusal: LedgerError, name: str = "") -> None:
         origin = Origin(line.file, line.line, {name: name} if name else {})
-        self.seq += 1
-        self.out.append((_EARLIEST, 0, self.seq, skipped(refusal, origin, name)))
+        self.out.skip(skipped(refusal, origin, name))
 
     def _seen(self, user: str, at: datetime) -> None:
         if user not in self.first_seen or at < self.first_seen[user]:
@@ -170,7 +176,7 @@ class SalesforceReader:
         """Each user joins when first named (or when created, if earlier): a move never
         names someone the ledger does not know yet."""
         starts = [a.created for a in self.accounts.values()]
-        earliest = min(starts) if starts else _EARLIEST
+        earliest = min(starts) if starts else EARLIEST
         for ref, user in self.users.items():
             seen = [t for t in (user.created, self.first_seen.get(ref)) if t is not None]
             self._emit_staff(user, min(seen) if seen else earliest)
@@ -374,7 +380,7 @@ class SalesforceReader:
         new = line.get("NewValue")
         entry = self.accounts[account]
         old = line.get("OldValue")
-        if not entry.rows:  # the first change says what the account was graded before it
+        if not entry.ratings:  # the first change says what the account was graded before it
             entry.tier = (
                 lookup(self.tiers, old, line.origin(tier="OldValue"), "tier", "tiers")
                 if old
@@ -384,20 +390,14 @@ class SalesforceReader:
             raise bad(line.origin(), "NewValue", "a rating cannot be taken away in the ledger")
         tier = lookup(self.tiers, new, line.origin(tier="NewValue"), "tier", "tiers")
         origin = line.origin(customer_ref="AccountId", tier="NewValue", occurred_at="CreatedDate")
-        entry.rows.append(
-            (
-                at,
-                RANK["history"],
-                line.line,
-                ImportRow(
-                    kind="grade",
-                    at=at,
-                    origin=origin,
-                    customer_ref=_customer_ref(account),
-                    tier=_tier(tier),
-                ),
-            )
+        grade = ImportRow(
+            kind="grade",
+            at=at,
+            origin=origin,
+            customer_ref=_customer_ref(account),
+            tier=_tier(tier),
         )
+        entry.ratings.append((at, grade))
 
     def _owner_history(self, moves: dict[str, list[tuple[datetime, Line, str, str]]]) -> None:
         """The first owner at creation, each change after it, and the export's owner when the
@@ -416,7 +416,7 @@ class SalesforceReader:
                     tier=_tier(entry.tier),
                 )
                 self._emit(entry.created, "grade", grade)
-            for at, _rank, _line, row in entry.rows:
+            for at, row in entry.ratings:
                 self._emit(at, "history", row)
             first = changes[0][2] if changes else entry.owner
             origin = line.origin(customer_ref="Id", staff_ref="OwnerId", occurred_at="CreatedDate")
@@ -476,9 +476,7 @@ class SalesforceReader:
             )
 
     def _exported_at(self) -> datetime:
-        if self.files.exported_at is not None:
-            return self.files.exported_at
-        return datetime.fromtimestamp(self.files.accounts.stat().st_mtime).astimezone()
+        return export_time(self.files.exported_at, self.files.accounts)
 
     # --- activities -------------------------------------------------------------------
 
@@ -550,9 +548,6 @@ class SalesforceReader:
         return row, moved
 
 
-_EARLIEST = datetime.fromisoformat("1900-01-01T00:00:00+00:00")  # sorts the report's lines first
-
-
 def _tier(value: str) -> Tier:
     return Tier(value)
 
@@ -568,8 +563,7 @@ def _lines(reader: SalesforceReader, records: Iterable[Line | Skipped]) -> Itera
     """Lines of a file; the unreadable ones go straight to the report."""
     for record in records:
         if isinstance(record, Skipped):
-            reader.seq += 1
-            reader.out.append((_EARLIEST, 0, reader.seq, record))
+            reader.out.skip(record)
         else:
             yield record
 

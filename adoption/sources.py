@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -137,3 +138,31 @@ def unknown(value: str, origin: Origin, name: str, section: str) -> InvalidInput
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     return f"{count:,} {one if count == 1 else many or one + 's'}"
+
+
+# At one instant: staff before the customers they take, a registration before its grading,
+# the first assignment before the moves after it, contacts next, the export's owners last.
+RANK = {"staff": 0, "customer": 1, "grade": 2, "assign": 3, "history": 4, "contact": 5, "holder": 6}
+EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)  # where the report's skipped lines sort
+
+
+class Timeline:
+    """A source's rows in business-time order, each kind in its place at the same instant,
+    and otherwise in the order they were read."""
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[datetime, int, int, ImportRow | Skipped]] = []
+
+    def add(self, at: datetime, kind: str, row: ImportRow) -> None:
+        self._rows.append((at, RANK[kind], len(self._rows), row))
+
+    def skip(self, row: Skipped) -> None:
+        self._rows.append((EARLIEST, -1, len(self._rows), row))
+
+    def rows(self) -> list[ImportRow | Skipped]:
+        return [row for *_, row in sorted(self._rows, key=lambda item: item[:3])]
+
+
+def export_time(given: datetime | None, path: Path) -> datetime:
+    """When the export was taken: as given, else the file's own time."""
+    return given or datetime.fromtimestamp(path.stat().st_mtime).astimezone()

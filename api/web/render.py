@@ -15,6 +15,7 @@ from starlette.responses import Response
 
 from api.permissions import allowed
 from ledger.clock import utcnow
+from ledger.commands.access import Principal
 from ledger.errors import LedgerError
 
 HERE = Path(__file__).parent
@@ -63,7 +64,9 @@ def render_refusal(
     viewer's navigation and speaks names, not ids: a sales manager reads it, not a log."""
     # A refused file's customer stays unnamed: its name is part of what was refused.
     message = CUSTOMER_ID.sub("this customer", message)
-    names = _names(request, set(UUID_TEXT.findall(message)) | {_actor(request) or ""})
+    who = _signed_in(request)
+    mentioned = set(UUID_TEXT.findall(message)) | ({who.actor} if who else set())
+    names = _names(request, mentioned)
     spoken = CITATION.sub("", UUID_TEXT.sub(lambda m: names.get(m.group(), m.group()), message))
     return render(
         request,
@@ -74,35 +77,33 @@ def render_refusal(
         permission=permission,
         code=code,
         signed_in="ledger_session" in request.cookies,
-        **_viewer(request, names),
+        **_navigation(who, names),
     )
 
 
-def _actor(request: Request) -> str | None:
+def _signed_in(request: Request) -> Principal | None:
+    """The staff member behind the session cookie, or None (no cookie, a dead token, a client)."""
     token = request.cookies.get("ledger_session")
     if not token:
         return None
     try:
-        who = request.app.state.ledger.principal(token, utcnow())
+        who: Principal = request.app.state.ledger.principal(token, utcnow())
     except LedgerError:
         return None
-    return str(who.actor) if who.role is not None else None
+    return who if who.role is not None else None
 
 
-def _viewer(request: Request, names: dict[str, str]) -> dict[str, Any]:
+def _navigation(who: Principal | None, names: dict[str, str]) -> dict[str, Any]:
     """What base.html needs for the navigation of whoever is signed in (nothing if no one)."""
-    actor = _actor(request)
-    if actor is None:
+    if who is None:
         return {}
-    who = request.app.state.ledger.principal(request.cookies["ledger_session"], utcnow())
     may = {op: allowed(op, who.role, who.scopes) for op in ("reports.read", "access.audit")}
-    me = {"name": names.get(actor, actor)}
+    me = {"name": names.get(who.actor, who.actor)}
     return {"me": me, "role": who.role, "may": may, "filters": SimpleNamespace(query="")}
 
 
 def _names(request: Request, ids: set[str]) -> dict[str, str]:
     """Staff names for the ids a refusal mentions, from the read models."""
-    ids.discard("")
     if not ids:
         return {}
     marks = ", ".join(f":i{n}" for n in range(len(ids)))

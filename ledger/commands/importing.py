@@ -235,7 +235,7 @@ class ImportCommands(PlacementMixin):
         plan = ImportPlan()
         self._sessions.map = {}
         self._sync_cache()
-        self._importing = _Run(plan=plan)
+        self._importing = _Run()
         try:
             for index, row in enumerate(rows):
                 if isinstance(row, Skipped):
@@ -534,7 +534,6 @@ class ImportCommands(PlacementMixin):
 class _Run:
     """What a planning run knows beyond the aggregates: what it created, what was stored."""
 
-    plan: ImportPlan
     created: set[UUID] = field(default_factory=set)
     stored: dict[UUID, Counter[tuple[Any, ...]]] = field(default_factory=dict)
     added: set[str] = field(default_factory=set)  # contacts this run recorded
